@@ -1,0 +1,32 @@
+# Two entry points (see README): `make demo` and `make test`. Both set up what they need first.
+SHELL := /bin/bash
+top := $(CURDIR)
+ENV := top=$(top); . $(top)/scripts/env.sh;
+
+.PHONY: bootstrap demo test unit integration quality images clean-containers
+
+bootstrap:
+	@./scripts/bootstrap.sh
+
+demo: bootstrap
+	@$(ENV) ./scripts/demo.sh
+
+## The whole suite: unit, integration (real Postfix in podman), ansible-test sanity, ansible-lint.
+test: bootstrap
+	@$(ENV) python -m pytest $(PYTEST_ARGS)
+
+unit: bootstrap
+	@$(ENV) python -m pytest tests/unit $(PYTEST_ARGS)
+
+integration: bootstrap
+	@$(ENV) python -m pytest tests/integration $(PYTEST_ARGS)
+
+quality: bootstrap
+	@$(ENV) python -m pytest tests/quality $(PYTEST_ARGS)
+
+images:
+	@for c in images/*.conf; do ./images/build-image.sh $$(basename $$c .conf); done
+
+## Remove containers left by the demo or by an interrupted test run.
+clean-containers:
+	@podman ps -a --filter label=nbdb.testbed --format '{{.Names}}' | xargs -r podman rm -f -t 0

@@ -1,0 +1,88 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) mailops.nbdb contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The one place that runs Postfix commands: argv lists (never a shell), ``-c config_dir``,
+and failures turned into messages that name the command, the instance and Postfix's own words.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+
+SBIN_DIRS = ["/usr/sbin", "/usr/local/sbin", "/sbin"]
+ENV = {"LC_ALL": "C", "LANG": "C"}
+
+
+class PostfixCommandError(Exception):
+    """A Postfix command failed; str() is a message for the administrator."""
+
+    def __init__(self, argv, rc, stdout, stderr, what=None):
+        self.argv = argv
+        self.rc = rc
+        self.stdout = stdout
+        self.stderr = stderr
+        reason = postfix_error_line(stderr) or postfix_error_line(stdout) or "exit status %d" % rc
+        text = "%s failed: %s" % (" ".join(argv), reason)
+        if what:
+            text = "%s: %s" % (what, text)
+        super(PostfixCommandError, self).__init__(text)
+
+
+def postfix_error_line(text):
+    """The most telling line of Postfix's output: the first fatal, else the last warning/error."""
+    lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
+    for line in lines:
+        if "fatal:" in line:
+            return line
+    for line in reversed(lines):
+        if "error:" in line or "warning:" in line:
+            return line
+    return lines[-1] if lines else ""
+
+
+class Postfix:
+    """Runs postconf, postmap, postalias, postfix and postmulti through a run_command callable.
+
+    run_command has AnsibleModule.run_command's signature: (argv, check_rc, environ_update, data)
+    -> (rc, stdout, stderr). find_binary(name) returns an absolute path or None.
+    """
+
+    def __init__(self, run_command, find_binary):
+        self._run_command = run_command
+        self._find_binary = find_binary
+        self._paths = {}
+
+    def binary(self, name):
+        if name not in self._paths:
+            path = self._find_binary(name)
+            if not path:
+                raise PostfixCommandError([name], 127, "", "%s: command not found (looked in PATH and %s);"
+                                          " is Postfix installed?" % (name, ", ".join(SBIN_DIRS)))
+            self._paths[name] = path
+        return self._paths[name]
+
+    def run(self, name, args, config_dir=None, check=True, data=None, what=None):
+        """Run a Postfix command; returns (rc, stdout, stderr). check=True raises on rc != 0."""
+        argv = [self.binary(name)]
+        if config_dir:
+            argv += ["-c", config_dir]
+        argv += list(args)
+        rc, out, err = self._run_command(argv, check_rc=False, environ_update=ENV, data=data)
+        if check and rc != 0:
+            raise PostfixCommandError([os.path.basename(argv[0])] + argv[1:], rc, out, err, what)
+        return rc, out, err
+
+    def postconf(self, config_dir, *args, **kwargs):
+        """stdout of postconf -c config_dir ARGS."""
+        return self.run("postconf", args, config_dir, **kwargs)[1]
+
+
+def module_postfix(module):
+    """A Postfix runner bound to an AnsibleModule."""
+
+    def find_binary(name):
+        return module.get_bin_path(name, required=False, opt_dirs=SBIN_DIRS)
+
+    return Postfix(module.run_command, find_binary)

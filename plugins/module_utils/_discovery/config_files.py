@@ -1,0 +1,77 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) mailops.nbdb contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Line numbers of definitions in main.cf and master.cf.
+
+postconf is the source of truth for names and values; these parsers only answer "on which line
+is this parameter (or this service's -o option) defined", following Postfix's file syntax:
+``#`` comment lines, continuation lines that start with white space, last main.cf setting wins.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+
+_MAIN_NAME_RE = re.compile(r"^([A-Za-z0-9_]+)\s*=")
+
+
+def logical_lines(text):
+    """(first line number, joined text) of each logical line; comments and blank lines dropped."""
+    entries = []
+    for number, line in enumerate(text.splitlines(), 1):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        if line[0] in " \t" and entries:
+            entries[-1][1].append((number, stripped))
+        else:
+            entries.append((number, [(number, stripped)]))
+    return entries
+
+
+def main_cf_lines(text):
+    """{parameter: line number of its (last) definition in main.cf}."""
+    lines = {}
+    for number, parts in logical_lines(text):
+        match = _MAIN_NAME_RE.match(parts[0][1])
+        if match:
+            lines[match.group(1)] = number
+    return lines
+
+
+def _master_tokens(parts):
+    """(line, token) pairs of one master.cf entry; ``{ ... }`` stays one token."""
+    tokens = []
+    depth = 0
+    for number, text in parts:
+        for word in text.split():
+            if depth > 0:
+                tokens[-1] = (tokens[-1][0], tokens[-1][1] + " " + word)
+            else:
+                tokens.append((number, word))
+            depth += word.count("{") - word.count("}")
+    return tokens
+
+
+def master_cf_lines(text):
+    """{"service/type": {"line": n, "options": {parameter: line of its -o}}}."""
+    services = {}
+    for number, parts in logical_lines(text):
+        tokens = _master_tokens(parts)
+        if len(tokens) < 2:
+            continue
+        key = "%s/%s" % (tokens[0][1], tokens[1][1])
+        options = {}
+        for index, (line, token) in enumerate(tokens):
+            if token == "-o" and index + 1 < len(tokens):
+                line, option = tokens[index + 1]
+            elif token.startswith("-o") and "=" in token:  # getopt also takes -oname=value
+                option = token[2:]
+            else:
+                continue
+            name = option.strip("{} \t").split("=", 1)[0].strip()
+            options[name] = line
+        services[key] = {"line": number, "options": options}
+    return services

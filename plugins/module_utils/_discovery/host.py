@@ -1,0 +1,192 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) mailops.nbdb contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Discover one host: Postfix version, map types, instances, legacy references and tables."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+
+from ansible_collections.mailops.nbdb.plugins.module_utils._commands import PostfixCommandError
+from ansible_collections.mailops.nbdb.plugins.module_utils._discovery import config_files, references, tables
+from ansible_collections.mailops.nbdb.plugins.module_utils._discovery.values import LEGACY_TYPES
+
+DEFAULT_CONFIG_DIR = "/etc/postfix"
+LEVELS = ("disable", "enable-redirect", "enable-reindex")
+
+
+class DiscoveryError(Exception):
+    """Discovery cannot go on; str() names the file or instance."""
+
+
+def version_tuple(version):
+    parts = []
+    for part in version.split("."):
+        digits = "".join(ch for ch in part if ch.isdigit())
+        parts.append(int(digits or 0))
+    return tuple(parts)
+
+
+def has_levels(version):
+    return version_tuple(version) >= (3, 11)
+
+
+def list_instances(postfix, config_dir=None):
+    """[{"name", "group", "enabled", "config_dir"}]: the default instance plus postmulti's."""
+    if config_dir:
+        return [{"name": None, "group": None, "enabled": None, "config_dir": config_dir.rstrip("/") or "/"}]
+    default_dir = postfix.postconf(None, "-h", "config_directory").strip() or DEFAULT_CONFIG_DIR
+    rc, out, err = postfix.run("postmulti", ["-l"], check=False)
+    found = parse_postmulti(out) if rc == 0 else []
+    if not any(item["config_dir"] == default_dir for item in found):
+        found.insert(0, {"name": "-", "group": "-", "enabled": True, "config_dir": default_dir})
+    for item in found:
+        if item["name"] == "-":
+            item["name"] = "default"
+        if item["group"] == "-":
+            item["group"] = None
+    return found
+
+
+def parse_postmulti(text):
+    """``postmulti -l`` lines: name group enabled config_dir."""
+    found = []
+    for line in text.splitlines():
+        fields = line.split()
+        if len(fields) >= 4:
+            found.append({"name": fields[0], "group": fields[1], "enabled": fields[2] == "y",
+                          "config_dir": fields[3]})
+    return found
+
+
+def read_snapshot(postfix, config_dir):
+    """Everything postconf says about one instance (raw and expanded), plus definition lines."""
+    for name in ("main.cf", "master.cf"):
+        path = os.path.join(config_dir, name)
+        if not os.path.isfile(path):
+            raise DiscoveryError("%s: no such file (config directory %s)" % (path, config_dir))
+        if not os.access(path, os.R_OK):
+            raise DiscoveryError("%s: not readable" % path)
+    what = "reading configuration in %s" % config_dir
+    parse = references.parse_postconf
+    main_raw = parse(postfix.postconf(config_dir, "-n", what=what))
+    expanded = parse(postfix.postconf(config_dir, "-x", what=what))
+    expanded.update(parse(postfix.postconf(config_dir, "-nx", what=what)))
+    defaults = parse(postfix.postconf(config_dir, "-d", what=what))
+    master_raw = references.parse_postconf_services(postfix.postconf(config_dir, "-P", what=what))
+    master_x = references.parse_postconf_services(postfix.postconf(config_dir, "-Px", what=what))
+    services = postfix.postconf(config_dir, "-M", what=what)
+    snapshot = references.Snapshot(
+        config_dir, main_raw, expanded, defaults, master_raw, master_x,
+        config_files.main_cf_lines(_read(os.path.join(config_dir, "main.cf"))),
+        config_files.master_cf_lines(_read(os.path.join(config_dir, "master.cf"))))
+    snapshot.services = [line.split()[:2] for line in services.splitlines() if line.strip()]
+    return snapshot
+
+
+def _read(path):
+    with open(path, "rb") as handle:
+        return handle.read().decode("utf-8", "replace")
+
+
+def migration_level(postfix, config_dir, version):
+    """(level, reason): level from ``postfix non-bdb status``; "unsupported" before 3.11."""
+    if not has_levels(version):
+        return "unsupported", "Postfix %s has no migration levels (added in 3.11)" % version
+    rc, out, err = postfix.run("postfix", ["non-bdb", "status"], config_dir, check=False)
+    if rc != 0:
+        return "invalid", "postfix non-bdb status: %s" % (
+            (err or out).strip().splitlines()[-1] if (err or out).strip() else "exit %d" % rc)
+    return out.strip() or "disable", None
+
+
+def resolved_types(snapshot):
+    expanded = snapshot.main_expanded
+    database = expanded.get("default_database_type", "").strip() or "hash"
+    if "default_cache_db_type" not in snapshot.defaults:
+        return database, None  # before 3.11: caches are literal btree: in the defaults
+    return database, expanded.get("default_cache_db_type", "").strip()
+
+
+def target_types(snapshot, database_type=None, cache_db_type=None):
+    """Types legacy tables would become: the options, else non-legacy defaults, else lmdb."""
+    database, cache = resolved_types(snapshot)
+    database = database_type or (database if database not in LEGACY_TYPES else "lmdb")
+    cache = cache_db_type or (cache if cache and cache not in LEGACY_TYPES else "lmdb")
+    return database, cache
+
+
+def discover_instance(postfix, instance, version, database_type=None, cache_db_type=None):
+    config_dir = instance["config_dir"]
+    if not os.path.isdir(config_dir):
+        raise DiscoveryError("instance %s: config directory %s does not exist" % (instance["name"], config_dir))
+    snapshot = read_snapshot(postfix, config_dir)
+    level, level_reason = migration_level(postfix, config_dir, version)
+    database, cache = resolved_types(snapshot)
+    target_db, target_cache = target_types(snapshot, database_type, cache_db_type)
+    refs, unresolved = references.find_references(snapshot)
+    name = instance["name"]
+    for item in refs + unresolved:
+        item["instance"] = name
+    info = dict(instance)
+    info.update({
+        "default_database_type": database,
+        "default_cache_db_type": cache,
+        "target_database_type": target_db,
+        "target_cache_db_type": target_cache,
+        "migration_level": level,
+        "migration_level_reason": level_reason,
+        "nbdb_reindex_service": ["nbdb_reindex", "unix"] in snapshot.services,
+        "compatibility_level": snapshot.main_expanded.get("compatibility_level", ""),
+        "main_cf": snapshot.main_cf,
+        "master_cf": snapshot.master_cf,
+    })
+    return {
+        "instance": info,
+        "references": refs,
+        "unresolved": unresolved,
+        "tables": tables.group_tables(name, refs, target_db, target_cache),
+        "lookalikes": [dict(item, instance=name) for item in references.find_lookalikes(snapshot)],
+    }
+
+
+def discover(postfix, config_dir=None, database_type=None, cache_db_type=None):
+    """The whole discovery result of nbdb_info (see its RETURN documentation)."""
+    try:
+        version = postfix.postconf(config_dir, "-dh", "mail_version").strip()
+        map_types = sorted(postfix.postconf(config_dir, "-m").split())
+        instances = list_instances(postfix, config_dir)
+        found = [discover_instance(postfix, item, version, database_type, cache_db_type) for item in instances]
+    except PostfixCommandError as exc:
+        raise DiscoveryError(str(exc))
+    result = {
+        "postfix": {"version": version, "map_types": map_types, "has_levels": has_levels(version)},
+        "instances": [item["instance"] for item in found],
+        "references": [ref for item in found for ref in item["references"]],
+        "tables": [table for item in found for table in item["tables"]],
+    }
+    unresolved = [ref for item in found for ref in item["unresolved"]]
+    lookalikes = [ref for item in found for ref in item["lookalikes"]]
+    result["summary"] = summarize(result, unresolved, lookalikes)
+    return result
+
+
+def summarize(result, unresolved, lookalikes):
+    roles = {"alias": 0, "map": 0, "cache": 0, "orphan": 0}
+    for table in result["tables"]:
+        roles[table["role"]] += 1
+    legacy_defaults = [
+        item["name"] for item in result["instances"]
+        if item["default_database_type"] in LEGACY_TYPES or item["default_cache_db_type"] in LEGACY_TYPES
+    ]
+    return {
+        "references": len(result["references"]),
+        "tables": len(result["tables"]),
+        "roles": roles,
+        "instances_with_legacy_defaults": legacy_defaults,
+        "migrated": not result["references"] and not unresolved and not legacy_defaults,
+        "unresolved": unresolved,
+        "ignored_lookalikes": lookalikes,
+    }

@@ -1,0 +1,287 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) mailops.nbdb contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: nbdb_info
+short_description: Find every Berkeley DB (hash/btree) table of a Postfix host
+version_added: 0.1.0
+description:
+  - Reads the Postfix configuration of every instance with the real C(postconf) (raw values for
+    definition sites, expanded values for paths) and reports each C(hash:) and C(btree:) reference,
+    where it is used, where its text is defined, what wraps it, which files exist, and what it
+    would become after the migration.
+  - Also reports the Postfix version, the map types it supports, the default database types,
+    the migration level (Postfix 3.11 and later) and the look-alikes it ignored on purpose
+    (C(texthash:), upper-case C(HASH:) and other words containing hash or btree).
+  - Never changes anything.
+author:
+  - mailops.nbdb developers
+extends_documentation_fragment:
+  - mailops.nbdb.attributes
+  - mailops.nbdb.attributes.INFO_MODULE
+  - mailops.nbdb.attributes.CONFIG_DIR
+options:
+  database_type:
+    description:
+      - Type that C(hash:) tables would become (for RV(tables[].target)).
+      - Default is the host's resolved C(default_database_type) when that is not a Berkeley DB
+        type, else C(lmdb).
+    type: str
+  cache_db_type:
+    description:
+      - Type that C(btree:) tables would become.
+      - Default is the resolved C(default_cache_db_type) when that is not a Berkeley DB type,
+        else C(lmdb).
+    type: str
+notes:
+  - Needs C(postconf), and C(postmulti) for multi-instance hosts, on the target (C(/usr/sbin) is searched).
+"""
+
+EXAMPLES = r"""
+- name: Discover legacy tables
+  mailops.nbdb.nbdb_info:
+  register: nbdb
+
+- name: Show what must be migrated
+  ansible.builtin.debug:
+    msg: "{{ item.instance }}: {{ item.type }}:{{ item.path }} ({{ item.role }}) -> {{ item.target }}"
+  loop: "{{ nbdb.tables }}"
+
+- name: Discover one instance only, planning for cdb tables
+  mailops.nbdb.nbdb_info:
+    config_dir: /etc/postfix-out
+    database_type: cdb
+"""
+
+RETURN = r"""
+postfix:
+  description: Facts about the Postfix binary.
+  returned: success
+  type: dict
+  contains:
+    version:
+      description: C(mail_version).
+      type: str
+      sample: 3.11.7
+    map_types:
+      description: Map types C(postconf -m) lists (it lists hash and btree even where Berkeley DB is compiled out).
+      type: list
+      elements: str
+      sample: [btree, cdb, hash, lmdb]
+    has_levels:
+      description: Whether this version has C(postfix non-bdb) migration levels (3.11 and later).
+      type: bool
+      sample: true
+instances:
+  description: The instances examined, default instance first.
+  returned: success
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: C(default) for the default instance, else the postmulti name; null when I(config_dir) was given.
+      type: str
+      sample: postfix-out
+    config_dir:
+      description: Configuration directory.
+      type: str
+      sample: /etc/postfix-out
+    group:
+      description: postmulti group.
+      type: str
+      sample: mta
+    enabled:
+      description: Whether postmulti lists the instance as enabled.
+      type: bool
+    default_database_type:
+      description: Resolved (expanded) C(default_database_type).
+      type: str
+      sample: hash
+    default_cache_db_type:
+      description: Resolved C(default_cache_db_type); null before Postfix 3.11 (no such parameter).
+      type: str
+      sample: lmdb
+    target_database_type:
+      description: Type that C(hash:) tables of this instance would become.
+      type: str
+      sample: lmdb
+    target_cache_db_type:
+      description: Type that C(btree:) tables of this instance would become.
+      type: str
+      sample: lmdb
+    migration_level:
+      description: C(disable), C(enable-redirect), C(enable-reindex); C(unsupported) before 3.11; C(invalid) when Postfix rejects the configured level.
+      type: str
+      sample: disable
+    migration_level_reason:
+      description: Why the level is C(unsupported) or C(invalid); null otherwise.
+      type: str
+    nbdb_reindex_service:
+      description: Whether master.cf has the C(nbdb_reindex/unix) service.
+      type: bool
+    compatibility_level:
+      description: Expanded C(compatibility_level).
+      type: str
+      sample: "3.6"
+    main_cf:
+      description: Path of main.cf.
+      type: str
+    master_cf:
+      description: Path of master.cf.
+      type: str
+references:
+  description: One entry per use of a C(hash:)/C(btree:) table.
+  returned: success
+  type: list
+  elements: dict
+  contains:
+    instance:
+      description: Instance name.
+      type: str
+    config_dir:
+      description: Configuration directory of the instance.
+      type: str
+    used_by:
+      description: Where the table is used. C(origin) is C(main.cf), C(master.cf) (then C(service) is C(name/type) and C(parameter) the C(-o) name) or C(default) (a built-in default; C(file) and C(line) are null).
+      type: dict
+      sample: {file: /etc/postfix/master.cf, line: 23, parameter: smtpd_client_restrictions, service: submission/inet, origin: master.cf}
+    definition_site:
+      description: The file, line and parameter whose text literally holds the C(hash:)/C(btree:) (or, for C(definition_kind=type_parameter), the Berkeley DB type name). Same keys as RV(references[].used_by). Null when it could not be traced (see RV(summary.unresolved)).
+      type: dict
+      sample: {file: /etc/postfix/main.cf, line: 40, parameter: my_access, service: null, origin: main.cf}
+    definition_kind:
+      description: C(literal) (C(hash:/x) text) or C(type_parameter) (C($default_database_type:/x) where that parameter is hash or btree).
+      type: str
+      sample: literal
+    via:
+      description: Chain of C($name) references from the using parameter to the definition site.
+      type: list
+      elements: str
+      sample: [mua_client_restrictions, my_access]
+    raw:
+      description: The table text at the definition site, unexpanded.
+      type: str
+      sample: hash:${config_directory}/access
+    expanded:
+      description: The expanded C(type:path).
+      type: str
+      sample: hash:/etc/postfix/access
+    type:
+      description: C(hash) or C(btree).
+      type: str
+    path:
+      description: Table path (the name after C(type:)).
+      type: str
+      sample: /etc/postfix/access
+    wrappers:
+      description: What wraps the table, outermost first (restriction names, C(proxy), C(unionmap), C(pipemap)).
+      type: list
+      elements: str
+      sample: [check_client_access, proxy]
+tables:
+  description: One entry per distinct table of an instance.
+  returned: success
+  type: list
+  elements: dict
+  contains:
+    instance:
+      description: Instance name.
+      type: str
+    config_dir:
+      description: Configuration directory.
+      type: str
+    type:
+      description: C(hash) or C(btree).
+      type: str
+    path:
+      description: Table path.
+      type: str
+    used_by:
+      description: Parameters using it (C(service/type/parameter) for master.cf overrides).
+      type: list
+      elements: str
+      sample: [alias_maps, alias_database]
+    role:
+      description: C(alias) (built with postalias), C(map) (postmap), C(cache) (daemon-maintained, no source), C(orphan) (only the C(.db) exists).
+      type: str
+      sample: alias
+    alias_format:
+      description: Used as an alias table (C(alias_maps)/C(alias_database)), so built with postalias.
+      type: bool
+    tool:
+      description: C(postalias), C(postmap), or null for caches.
+      type: str
+    relative_path:
+      description: The path is relative (Postfix resolves it against the daemon's working directory).
+      type: bool
+    files:
+      description: C(source), C(db), C(lmdb), C(cdb) -> null or C(path), C(owner), C(group), C(uid), C(gid), C(mode), C(size), C(mtime).
+      type: dict
+    target:
+      description: What the table would become, C(type:path).
+      type: str
+      sample: lmdb:/etc/aliases
+summary:
+  description: Totals and what was not resolved or ignored.
+  returned: success
+  type: dict
+  contains:
+    references:
+      description: Number of references.
+      type: int
+    tables:
+      description: Number of tables.
+      type: int
+    roles:
+      description: Tables per role.
+      type: dict
+      sample: {alias: 1, map: 4, cache: 2, orphan: 0}
+    instances_with_legacy_defaults:
+      description: Instances whose C(default_database_type) or C(default_cache_db_type) is hash/btree.
+      type: list
+      elements: str
+    migrated:
+      description: No legacy reference, nothing unresolved, no legacy default type.
+      type: bool
+    unresolved:
+      description: Legacy text whose definition site could not be traced, with C(used_by), C(text) and C(reason).
+      type: list
+      elements: dict
+    ignored_lookalikes:
+      description: Non-Berkeley-DB texts mentioning hash/btree, with C(site) and C(text).
+      type: list
+      elements: dict
+      sample: [{site: {file: /etc/postfix/main.cf, line: 12, parameter: header_checks, service: null, origin: main.cf}, text: "texthash:/etc/postfix/header_checks"}]
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.mailops.nbdb.plugins.module_utils._commands import module_postfix
+from ansible_collections.mailops.nbdb.plugins.module_utils._discovery.host import DiscoveryError, discover
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            config_dir=dict(type="path"),
+            database_type=dict(type="str"),
+            cache_db_type=dict(type="str"),
+        ),
+        supports_check_mode=True,
+    )
+    try:
+        result = discover(module_postfix(module), module.params["config_dir"],
+                          module.params["database_type"], module.params["cache_db_type"])
+    except DiscoveryError as exc:
+        module.fail_json(msg=str(exc))
+    module.exit_json(changed=False, **result)
+
+
+if __name__ == "__main__":
+    main()

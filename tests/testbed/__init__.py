@@ -1,0 +1,1 @@
+"""Test bed: real Postfix in podman containers, driven by real Ansible (see README)."""

@@ -1,0 +1,49 @@
+"""Run the collection's modules and playbooks with real Ansible over the podman connection."""
+import json
+import os
+import subprocess
+
+
+class ModuleResult(dict):
+    """The result dict of one module run, plus the command's stderr for failure messages."""
+
+    @property
+    def failed(self):
+        return bool(self.get("failed"))
+
+
+def _env(extra=None):
+    env = dict(os.environ)
+    env.update({
+        "ANSIBLE_LOAD_CALLBACK_PLUGINS": "1",
+        "ANSIBLE_STDOUT_CALLBACK": "ansible.posix.json",
+        "ANSIBLE_HOST_KEY_CHECKING": "False",
+        "ANSIBLE_RETRY_FILES_ENABLED": "False",
+        "ANSIBLE_PYTHON_INTERPRETER": "auto_silent",
+        "ANSIBLE_NOCOLOR": "1",
+    })
+    env.update(extra or {})
+    return env
+
+
+def run_module(container, module, args=None, check=False, diff=False, timeout=600):
+    """Run one module ad hoc against the container; return its result dict."""
+    argv = ["ansible", "all", "-i", container.name + ",", "-c", "containers.podman.podman",
+            "-m", module]
+    if args:
+        argv += ["-a", json.dumps(args)]
+    if check:
+        argv.append("--check")
+    if diff:
+        argv.append("--diff")
+    proc = subprocess.run(argv, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          timeout=timeout, check=False)
+    try:
+        doc = json.loads(proc.stdout)
+        result = doc["plays"][0]["tasks"][0]["hosts"][container.name]
+    except (ValueError, KeyError, IndexError):
+        raise AssertionError("ansible gave no result (exit %d)\nstdout: %s\nstderr: %s" % (
+            proc.returncode, proc.stdout.decode(errors="replace"), proc.stderr.decode(errors="replace")))
+    out = ModuleResult(result)
+    out.stderr = proc.stderr.decode(errors="replace")
+    return out
