@@ -168,4 +168,5 @@ def legacy_text_count(text):
 def lookalikes(text):
     """Words mentioning hash/btree that are not hash:/btree: map types (texthash:, HASH:, ...)."""
     words = (word.strip("{}") for word in LOOKALIKE_RE.findall(text))
-    return [word for word in words if not LEGACY_TEXT_RE.search(word)]
+    # A bare type name (default_database_type = hash) is a definition, not a look-alike.
+    return [word for word in words if word not in LEGACY_TYPES and not LEGACY_TEXT_RE.search(word)]

@@ -1,0 +1,12 @@
+"""Quality gate: ``ansible-lint`` with the production profile, offline."""
+import os
+import subprocess
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def test_ansible_lint():
+    proc = subprocess.run(
+        ["ansible-lint", "--offline", "--profile", "production"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True)
+    assert proc.returncode == 0, "ansible-lint failed (rc=%d):\n%s" % (proc.returncode, proc.stdout)
