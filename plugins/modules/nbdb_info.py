@@ -278,7 +278,7 @@ def main():
     try:
         result = discover(module_postfix(module), module.params["config_dir"],
                           module.params["database_type"], module.params["cache_db_type"])
-    except DiscoveryError as exc:
+    except (DiscoveryError, OSError) as exc:
         module.fail_json(msg=str(exc))
     module.exit_json(changed=False, **result)
 

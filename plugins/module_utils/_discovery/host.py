@@ -38,8 +38,14 @@ def list_instances(postfix, config_dir=None):
     if config_dir:
         return [{"name": None, "group": None, "enabled": None, "config_dir": config_dir.rstrip("/") or "/"}]
     default_dir = postfix.postconf(None, "-h", "config_directory").strip() or DEFAULT_CONFIG_DIR
-    rc, out, err = postfix.run("postmulti", ["-l"], check=False)
-    found = parse_postmulti(out) if rc == 0 else []
+    found = []
+    directories = postfix.postconf(None, "-hx", "multi_instance_directories").split()
+    if directories:
+        for directory in directories:
+            if not os.path.isdir(directory):
+                raise DiscoveryError("postmulti instance directory %s (multi_instance_directories in %s/main.cf)"
+                                     " does not exist" % (directory, default_dir))
+        found = parse_postmulti(postfix.run("postmulti", ["-l"], what="listing postmulti instances")[1])
     if not any(item["config_dir"] == default_dir for item in found):
         found.insert(0, {"name": "-", "group": "-", "enabled": True, "config_dir": default_dir})
     for item in found:
