@@ -7,7 +7,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 name=$1
 conf="$here/$name.conf"
 [ -r "$conf" ] || { echo "build-image: no recipe $conf" >&2; exit 2; }
-SUITE= PACKAGES= SYSTEMD=no
+SUITE='' PACKAGES='' SYSTEMD=no
+# shellcheck source=/dev/null
 . "$conf"
 tag=$(cat "$here/build-image.sh" "$conf" | sha256sum | cut -c1-12)
 image="localhost/nbdb-$name:$tag"

@@ -10,7 +10,7 @@ log() { printf 'bootstrap: %s\n' "$*"; }
 
 # --- Debian packages -------------------------------------------------------------------------
 need=""
-for pkg in podman runc debootstrap uidmap slirp4netns git make ca-certificates $NBDB_EXTRA_DEBS; do
+for pkg in podman runc debootstrap uidmap slirp4netns git make ca-certificates shellcheck $NBDB_EXTRA_DEBS; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || need="$need $pkg"
 done
 python_ok=yes
@@ -20,6 +20,7 @@ if [ -n "$need" ]; then
     [ "$(id -u)" = 0 ] || { echo "bootstrap: needs root to install:$need" >&2; exit 1; }
     log "installing Debian packages:$need"
     apt-get update -qq
+    # shellcheck disable=SC2086 # $need is a list of package names
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $need >/dev/null
 fi
 # crun cannot run containers on this cgroup-v1 host; our containers.conf selects runc.

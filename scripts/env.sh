@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # Shared settings of the scripts (sourced). Every value can be overridden from the environment.
 : "${NBDB_PYTHON:=python3}"
 : "${NBDB_CACHE:=${XDG_CACHE_HOME:-$HOME/.cache}/mailops-nbdb}"

@@ -1,5 +1,6 @@
 #!/bin/sh
 # Runs inside the demo container (Debian sid, Postfix 3.11) to make it a legacy-configured host.
+# shellcheck disable=SC2016 # $name in single quotes is Postfix syntax, not the shell's
 set -eu
 postconf -e \
   'compatibility_level = 3.6' \

@@ -63,13 +63,20 @@ class Postfix:
             self._paths[name] = path
         return self._paths[name]
 
-    def run(self, name, args, config_dir=None, check=True, data=None, what=None):
-        """Run a Postfix command; returns (rc, stdout, stderr). check=True raises on rc != 0."""
+    def run(self, name, args, config_dir=None, check=True, data=None, what=None, binary=False):
+        """Run a Postfix command; returns (rc, stdout, stderr). check=True raises on rc != 0.
+
+        binary=True returns stdout as bytes (table keys and values may be any bytes).
+        """
         argv = [self.binary(name)]
         if config_dir:
             argv += ["-c", config_dir]
         argv += list(args)
-        rc, out, err = self._run_command(argv, check_rc=False, environ_update=ENV, data=data)
+        kwargs = {"encoding": None} if binary else {}
+        rc, out, err = self._run_command(argv, check_rc=False, environ_update=ENV, data=data,
+                                         binary_data=binary, **kwargs)
+        if binary and isinstance(err, bytes):
+            err = err.decode("utf-8", "replace")
         if check and rc != 0:
             raise PostfixCommandError([os.path.basename(argv[0])] + argv[1:], rc, out, err, what)
         return rc, out, err

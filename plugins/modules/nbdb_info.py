@@ -21,7 +21,7 @@ description:
     (C(texthash:), upper-case C(HASH:) and other words containing hash or btree).
   - Never changes anything.
 author:
-  - mailops.nbdb developers
+  - mailops.nbdb developers (@mailops)
 extends_documentation_fragment:
   - mailops.nbdb.attributes
   - mailops.nbdb.attributes.INFO_MODULE
@@ -148,11 +148,18 @@ references:
       description: Configuration directory of the instance.
       type: str
     used_by:
-      description: Where the table is used. C(origin) is C(main.cf), C(master.cf) (then C(service) is C(name/type) and C(parameter) the C(-o) name) or C(default) (a built-in default; C(file) and C(line) are null).
+      description:
+        - Where the table is used.
+        - C(origin) is C(main.cf), C(master.cf) (then C(service) is C(name/type) and C(parameter) the C(-o) name)
+          or C(default) (a built-in default; C(file) and C(line) are null).
       type: dict
       sample: {file: /etc/postfix/master.cf, line: 23, parameter: smtpd_client_restrictions, service: submission/inet, origin: master.cf}
     definition_site:
-      description: The file, line and parameter whose text literally holds the C(hash:)/C(btree:) (or, for C(definition_kind=type_parameter), the Berkeley DB type name). Same keys as RV(references[].used_by). Null when it could not be traced (see RV(summary.unresolved)).
+      description:
+        - The file, line and parameter whose text literally holds the C(hash:)/C(btree:)
+          (or, for C(definition_kind=type_parameter), the Berkeley DB type name).
+        - Same keys as RV(references[].used_by).
+        - Null when it could not be traced (see RV(summary.unresolved)).
       type: dict
       sample: {file: /etc/postfix/main.cf, line: 40, parameter: my_access, service: null, origin: main.cf}
     definition_kind:
@@ -257,7 +264,9 @@ summary:
       description: Non-Berkeley-DB texts mentioning hash/btree, with C(site) and C(text).
       type: list
       elements: dict
-      sample: [{site: {file: /etc/postfix/main.cf, line: 12, parameter: header_checks, service: null, origin: main.cf}, text: "texthash:/etc/postfix/header_checks"}]
+      sample:
+        - site: {file: /etc/postfix/main.cf, line: 12, parameter: header_checks, service: null, origin: main.cf}
+          text: "texthash:/etc/postfix/header_checks"
 """
 
 from ansible.module_utils.basic import AnsibleModule

@@ -35,8 +35,11 @@ def _copy_collection(dest):
     subprocess.run(["git", "init", "-q", dest], check=True)
 
 
-def _tail(text, lines=80):
-    return "\n".join(text.splitlines()[-lines:])
+def _report(output, log, lines=60):
+    """The findings (ERROR/FATAL lines, without pip's noise), then the last lines."""
+    findings = [line for line in output.splitlines() if line.startswith(("ERROR:", "FATAL:"))]
+    return "full output: %s\n--- findings ---\n%s\n--- last %d lines ---\n%s" % (
+        log, "\n".join(findings), lines, "\n".join(output.splitlines()[-lines:]))
 
 
 @pytest.mark.slow
@@ -47,6 +50,9 @@ def test_ansible_test_sanity():
     _copy_collection(dest)
     proc = subprocess.run(
         ["ansible-test", "sanity", "--venv", "--python", "3.11", "--color", "no"],
-        cwd=dest, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True)
-    assert proc.returncode == 0, "ansible-test sanity failed (rc=%d), output tail:\n%s" % (
-        proc.returncode, _tail(proc.stdout))
+        cwd=dest, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True, check=False)
+    log = os.path.join(_build_dir(), "sanity", "ansible-test-sanity.log")
+    with open(log, "w", encoding="utf-8") as handle:
+        handle.write(proc.stdout)
+    returncode = proc.returncode
+    assert returncode == 0, "ansible-test sanity failed (rc=%d)\n%s" % (returncode, _report(proc.stdout, log))

@@ -12,6 +12,10 @@ import os
 from ansible_collections.mailops.nbdb.plugins.module_utils._commands import PostfixCommandError
 from ansible_collections.mailops.nbdb.plugins.module_utils._discovery import config_files, references, tables
 from ansible_collections.mailops.nbdb.plugins.module_utils._discovery.values import LEGACY_TYPES
+from ansible_collections.mailops.nbdb.plugins.module_utils._discovery.values import tables as tables_of
+
+# Parameters whose tables hold secrets (values are masked in diffs, files never world-readable).
+SENSITIVE_PARAMETERS = ("smtp_sasl_password_maps", "lmtp_sasl_password_maps", "tls_server_sni_maps")
 
 DEFAULT_CONFIG_DIR = "/etc/postfix"
 LEVELS = ("disable", "enable-redirect", "enable-reindex")
@@ -195,4 +199,40 @@ def summarize(result, unresolved, lookalikes):
         "migrated": not result["references"] and not unresolved and not legacy_defaults,
         "unresolved": unresolved,
         "ignored_lookalikes": lookalikes,
+    }
+
+
+def used_paths(snapshot, parameters):
+    """Paths of the tables (any type) that these parameters use, in main.cf and master.cf -o."""
+    texts = [snapshot.main_expanded.get(name, "") for name in parameters]
+    for options in snapshot.master_expanded.values():
+        texts.extend(options.get(name, "") for name in parameters)
+    paths = set()
+    for text in texts:
+        try:
+            paths.update(leaf.name for leaf in tables_of(text))
+        except ValueError:
+            continue
+    return paths
+
+
+def table_context(postfix, config_dir=None):
+    """What table_reindex needs to know about an instance to build its tables right."""
+    config_dir = config_dir or (postfix.postconf(None, "-h", "config_directory").strip() or DEFAULT_CONFIG_DIR)
+    try:
+        snapshot = read_snapshot(postfix, config_dir)
+        map_types = postfix.postconf(config_dir, "-m").split()
+    except PostfixCommandError as exc:
+        raise DiscoveryError(str(exc))
+    database, cache = resolved_types(snapshot)
+    return {
+        "config_dir": config_dir,
+        "map_types": map_types,
+        "default_database_type": database,
+        "default_cache_db_type": cache or database,
+        "utf8": snapshot.main_expanded.get("smtputf8_enable", "no").strip() == "yes",
+        "alias_paths": used_paths(snapshot, tables.ALIAS_PARAMETERS),
+        "sni_paths": used_paths(snapshot, ("tls_server_sni_maps",)),
+        "sensitive_paths": used_paths(snapshot, SENSITIVE_PARAMETERS),
+        "cache_paths": used_paths(snapshot, tables.CACHE_PARAMETERS),
     }

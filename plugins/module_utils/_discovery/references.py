@@ -37,7 +37,7 @@ def parse_postconf_services(text):
     """``postconf -P`` lines ``service/type/name = value`` -> {"service/type": {name: value}}."""
     result = {}
     for key, value in parse_postconf(text).items():
-        service, _, name = key.rpartition("/")
+        service, dummy, name = key.rpartition("/")
         if service.count("/") >= 1:
             result.setdefault(service, {})[name] = value
     return result

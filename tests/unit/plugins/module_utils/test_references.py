@@ -98,7 +98,7 @@ def test_every_reference_with_its_definition_site(found):
 
 
 def test_used_by_names_the_place_of_use(found):
-    refs, _ = found
+    refs = found[0]
     by_param = {(r["used_by"]["service"], r["used_by"]["parameter"]): r["used_by"] for r in refs}
     assert by_param[(None, "local_recipient_maps")] == default_site("local_recipient_maps")
     assert by_param[("submission/inet", "smtpd_client_restrictions")] == submission_site("smtpd_client_restrictions")

@@ -1,0 +1,117 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) mailops.nbdb contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Read the lookup content of indexed tables: the one place that reads lmdb/cdb files.
+
+``.lmdb`` with the ``lmdb`` package (read-only, LMDB's own locking off, a shared fcntl lock as
+Postfix's LMDB_README asks), ``.cdb`` with ``pure-cdb``; where those packages are missing on the
+target, or for ``hash``/``btree``, the real ``postmap -s``/``postalias -s`` (optionally with a
+scratch config directory, see legacy_dump_config). Content is {key: value} as bytes, with
+Postfix's NUL terminators and postalias's own entries (``@``, ``YP_*``) removed.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import fcntl
+import os
+import shutil
+import tempfile
+
+try:
+    import lmdb
+    HAS_LMDB = True
+except ImportError:
+    HAS_LMDB = False
+
+try:
+    import cdblib
+    HAS_CDB = True
+except ImportError:
+    HAS_CDB = False
+
+SUFFIX = {"lmdb": ".lmdb", "cdb": ".cdb", "hash": ".db", "btree": ".db"}
+ALIAS_EXTRAS = (b"@", b"YP_LAST_MODIFIED", b"YP_MASTER_NAME")
+
+
+def indexed_path(map_type, path):
+    return path + SUFFIX.get(map_type, "." + map_type)
+
+
+def _clean(pairs, alias):
+    content = {}
+    for key, value in pairs:
+        key = key[:-1] if key.endswith(b"\0") else key
+        value = value[:-1] if value.endswith(b"\0") else value
+        if alias and key in ALIAS_EXTRAS:
+            continue
+        if key not in content:
+            content[key] = value
+    return content
+
+
+def read_lmdb(path, alias=False):
+    with open(path, "rb") as handle:
+        fcntl.lockf(handle.fileno(), fcntl.LOCK_SH)
+        env = lmdb.open(path, subdir=False, readonly=True, lock=False, max_dbs=0)
+        try:
+            with env.begin(buffers=False) as txn:
+                return _clean(txn.cursor().iternext(keys=True, values=True), alias)
+        finally:
+            env.close()
+
+
+def read_cdb(path, alias=False):
+    with open(path, "rb") as handle:
+        fcntl.lockf(handle.fileno(), fcntl.LOCK_SH)
+        data = handle.read()
+    return _clean(cdblib.Reader(data).iteritems(), alias)
+
+
+def parse_dump(text, alias=False):
+    """``postmap -s`` lines ``key<TAB>value`` (postalias: ``key:<TAB>value``)."""
+    pairs = []
+    for line in text.split(b"\n"):
+        if not line:
+            continue
+        key, dummy, value = line.partition(b"\t")
+        if alias and key.endswith(b":"):
+            key = key[:-1]
+        pairs.append((key, value))
+    return _clean(pairs, alias)
+
+
+def dump_with_postfix(postfix, map_type, path, alias=False, config_dir=None):
+    tool = "postalias" if alias else "postmap"
+    out = postfix.run(tool, ["-s", "%s:%s" % (map_type, path)], config_dir, binary=True,
+                      what="reading %s:%s" % (map_type, path))[1]
+    return parse_dump(out, alias)
+
+
+def read_content(postfix, map_type, path, alias=False, config_dir=None):
+    """(content, reader) of an indexed table, or (None, None) when its file does not exist."""
+    if not os.path.exists(indexed_path(map_type, path)):
+        return None, None
+    if map_type == "lmdb" and HAS_LMDB:
+        return read_lmdb(indexed_path(map_type, path), alias), "python-lmdb"
+    if map_type == "cdb" and HAS_CDB:
+        return read_cdb(indexed_path(map_type, path), alias), "pure-cdb"
+    return dump_with_postfix(postfix, map_type, path, alias, config_dir), "postmap -s"
+
+
+def legacy_dump(postfix, config_dir, map_type, path, alias=False):
+    """Content of a hash:/btree: table read at migration level disable.
+
+    At enable-redirect Postfix redirects hash: opens to the new type, so the legacy .db is read
+    through a scratch config directory holding main.cf without non_bdb_migration_level.
+    """
+    main_cf = postfix.postconf(config_dir, "-n", what="reading main.cf for a scratch copy")
+    lines = [line for line in main_cf.splitlines() if not line.startswith("non_bdb_migration_level")]
+    scratch = tempfile.mkdtemp(prefix="nbdb-scratch-")
+    try:
+        with open(os.path.join(scratch, "main.cf"), "w") as handle:
+            handle.write("\n".join(lines) + "\n")
+        return dump_with_postfix(postfix, map_type, path, alias, scratch)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)

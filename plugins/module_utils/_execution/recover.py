@@ -1,0 +1,47 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) mailops.nbdb contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Recover the source of an orphan table (only its legacy .db is left) while Berkeley DB works."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+import tempfile
+
+WHITESPACE = b" \t\r\n\f\v"
+
+
+class RecoverError(Exception):
+    pass
+
+
+def source_text(content, alias, table):
+    """Source file bytes that postmap/postalias turn back into exactly this content."""
+    lines = [b"# Recovered by mailops.nbdb from the legacy .db: the original source was missing.\n"]
+    for key in sorted(content):
+        value = content[key]
+        bad = (not key or any(c in key for c in (b" ", b"\t", b"\n", b"\r")) or key.startswith(b"#")
+               or b"\n" in value or value != value.strip(WHITESPACE) or not value)
+        if bad or (alias and (b":" in key or b"@" in key or b'"' in key)):
+            raise RecoverError("%s: entry %r cannot be written back as a source line; recover this table"
+                               " by hand (postmap -s)" % (table, key.decode("utf-8", "replace")))
+        lines.append(key + (b": " if alias else b" ") + value + b"\n")
+    return b"".join(lines)
+
+
+def write_source(table, data, uid, gid):
+    """Write the recovered source atomically, owned like the .db, mode 0600."""
+    directory = os.path.dirname(table)
+    fd, temp = tempfile.mkstemp(prefix=".nbdb-recover-", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chown(temp, uid, gid)
+        os.chmod(temp, 0o600)
+        os.rename(temp, table)
+    except OSError:
+        if os.path.exists(temp):
+            os.unlink(temp)
+        raise

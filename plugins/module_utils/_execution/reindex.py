@@ -1,0 +1,118 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) mailops.nbdb contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Reindex one table: read its state, plan, and (unless checking) recover, build and verify."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+import stat
+
+from ansible_collections.mailops.nbdb.plugins.module_utils._discovery import indexed, table_source
+from ansible_collections.mailops.nbdb.plugins.module_utils._execution import build, recover
+from ansible_collections.mailops.nbdb.plugins.module_utils._planning import reindex as plan
+from ansible_collections.mailops.nbdb.plugins.module_utils._discovery.values import LEGACY_TYPES
+
+
+class Request:
+    """One table as asked for, resolved against the instance's context."""
+
+    def __init__(self, spec, context, role="auto", target_type=None, fold_case=None, sensitive=()):
+        self.spec = spec
+        self.source_type, self.path = plan.parse_table(spec)
+        plan.check_path(self.path, spec)
+        self.context = context
+        self.cache = role == "cache" or (self.source_type == "btree" and self.path in context["cache_paths"])
+        self.alias = role == "alias" or (role == "auto" and self.path in context["alias_paths"])
+        self.tool = "postalias" if self.alias else "postmap"
+        self.fold_case = fold_case
+        self.sensitive = plan.is_sensitive(self.path, set(context["sensitive_paths"]) | set(sensitive))
+        if self.path in context["sni_paths"]:
+            raise plan.PlanError("%s: used by tls_server_sni_maps, which postmap builds with -F from the files"
+                                 " its values name; rebuild it by hand with postmap -F" % spec)
+        self.target_type = None if self.cache else plan.target_type(
+            self.source_type, target_type, context["default_database_type"], context["default_cache_db_type"],
+            context["map_types"], spec)
+
+
+def read_source(request, postfix):
+    """(source bytes, legacy content or None, orphan?) of a request."""
+    path, spec = request.path, request.spec
+    legacy_file = path + ".db"
+    legacy = None
+    if os.path.lexists(path):
+        plan.check_symlink(path, os.path.realpath(path), spec)
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            raise plan.PlanError("%s: source %s is not a regular file" % (spec, path))
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read()
+        except (IOError, OSError) as exc:
+            raise plan.PlanError("%s: cannot read source %s: %s" % (spec, path, exc))
+        orphan = False
+    elif os.path.exists(legacy_file):
+        data = None
+        orphan = True
+    else:
+        raise plan.PlanError("%s: source %s does not exist (and there is no %s to recover it from)"
+                             % (spec, path, legacy_file))
+    if os.path.exists(legacy_file) and (orphan or request.fold_case is None):
+        legacy = indexed.legacy_dump(postfix, request.context["config_dir"], request.source_type
+                                     if request.source_type in LEGACY_TYPES else "hash", path, request.alias)
+    if orphan:
+        data = recover.source_text(legacy, request.alias, spec)
+    return data, legacy, orphan
+
+
+def infer_fold_case(request, legacy, utf8):
+    """Keys in the legacy table that case folding would change mean it was built with -f."""
+    if request.fold_case is not None:
+        return request.fold_case
+    if legacy and any(key != table_source.fold(key, utf8) for key in legacy):
+        return False
+    return True
+
+
+def reindex(postfix, request, check_mode=False, force=False, strict=True):
+    """Result dict for one table (see table_reindex RETURN) and its diff entry."""
+    spec = request.spec
+    if request.cache:
+        return {"table": spec, "path": request.path, "role": "cache", "action": "none", "changed": False,
+                "reason": "daemon-maintained cache: recreated empty under the new type when Postfix starts"}, None
+    utf8 = request.context["utf8"]
+    data, legacy, orphan = read_source(request, postfix)
+    fold_case = infer_fold_case(request, legacy, utf8)
+    source = table_source.parse(data, request.alias, fold_case, utf8)
+    rejected = [(line, text) for line, text in source.warnings if not text.startswith("duplicate")]
+    if strict and rejected:
+        raise plan.PlanError("%s: %s rejects %s" % (spec, request.tool, "; ".join(
+            "%s, line %d: %s" % (request.path, line, text) for line, text in rejected)))
+    actual, reader = indexed.read_content(postfix, request.target_type, request.path, request.alias,
+                                          request.context["config_dir"])
+    action, reason = plan.decide(source.entries, actual, force)
+    if orphan:
+        action, reason = "build", "orphan: source recovered from the legacy .db (%d entries)" % len(legacy)
+    change = plan.delta(source.entries, actual)
+    target_file = indexed.indexed_path(request.target_type, request.path)
+    result = {
+        "table": spec, "path": request.path, "role": "orphan" if orphan else ("alias" if request.alias else "map"),
+        "tool": request.tool, "target": "%s:%s" % (request.target_type, request.path), "target_file": target_file,
+        "action": action, "reason": reason, "changed": action == "build", "entries": len(source.entries),
+        "added": len(change["added"]), "removed": len(change["removed"]), "changed_keys": len(change["changed"]),
+        "duplicates": source.duplicates, "fold_case": fold_case, "sensitive": request.sensitive,
+        "warnings": ["%s, line %d: %s" % (request.path, line, text) for line, text in source.warnings],
+        "reader": reader, "verified": 0, "recovered_source": None,
+        "matches_legacy": None if legacy is None else legacy == source.entries,
+    }
+    entry = plan.diff(spec, target_file, source.entries, actual, request.sensitive) if action == "build" else None
+    if action == "build" and not check_mode:
+        if orphan:
+            info = os.stat(request.path + ".db")
+            recover.write_source(request.path, data, info.st_uid, info.st_gid)
+            result["recovered_source"] = request.path
+        build.build(postfix, request.context["config_dir"], request.path, request.tool, request.target_type,
+                    source.entries, fold_case, request.sensitive)
+        result["verified"] = len(source.entries)
+    return result, entry

@@ -1,0 +1,125 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) mailops.nbdb contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Plan table rebuilds: pure decisions over discovered state (no I/O)."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import posixpath
+
+from ansible_collections.mailops.nbdb.plugins.module_utils._discovery.values import LEGACY_TYPES
+
+PACKAGES = {"lmdb": "postfix-lmdb", "cdb": "postfix-cdb", "pcre": "postfix-pcre", "mysql": "postfix-mysql",
+            "pgsql": "postfix-pgsql", "ldap": "postfix-ldap", "sqlite": "postfix-sqlite"}
+BUILDABLE_TYPES = ("lmdb", "cdb")
+SENSITIVE_WORDS = ("passwd", "password", "sasl", "secret", "credential")
+MAX_DIFF_KEYS = 2000
+
+
+class PlanError(Exception):
+    """A table request that cannot be carried out; str() names the table."""
+
+
+def parse_table(spec):
+    """``type:path`` or a bare path -> (type or None, path)."""
+    if ":" in spec and not spec.startswith("/"):
+        map_type, path = spec.split(":", 1)
+        return map_type, path
+    return None, spec
+
+
+def check_path(path, table):
+    """Refuse relative paths and ``..`` components (Postfix would resolve them elsewhere)."""
+    if not path.startswith("/"):
+        raise PlanError("%s: table path %r is relative; give an absolute path" % (table, path))
+    if ".." in path.split("/"):
+        raise PlanError("%s: table path %r contains '..'" % (table, path))
+    if path != posixpath.normpath(path):
+        raise PlanError("%s: table path %r is not in normal form (use %s)" % (table, path, posixpath.normpath(path)))
+
+
+def check_symlink(path, real_path, table):
+    """A source that is a symlink must stay in its own directory."""
+    if real_path != path and posixpath.dirname(real_path) != posixpath.dirname(path):
+        raise PlanError("%s: source %s is a symlink to %s, outside its directory; refusing to follow it"
+                        % (table, path, real_path))
+
+
+def target_type(source_type, requested, database_type, cache_db_type, map_types, table):
+    """Type to build: requested, else btree -> default_cache_db_type, else default_database_type."""
+    if requested:
+        wanted = requested
+    elif source_type == "btree":
+        wanted = cache_db_type
+    else:
+        wanted = database_type
+    if not wanted or wanted in LEGACY_TYPES:
+        raise PlanError("%s: the resolved default type is %r (Berkeley DB); set target_type or switch the"
+                        " defaults first (mailops.nbdb.db_types)" % (table, wanted))
+    if wanted not in BUILDABLE_TYPES:
+        raise PlanError("%s: target type %r is not an indexed file type this module builds (%s)"
+                        % (table, wanted, ", ".join(BUILDABLE_TYPES)))
+    if wanted not in map_types:
+        raise PlanError("%s: this Postfix does not support %s: tables (postconf -m lacks it); install the %s"
+                        " package" % (table, wanted, PACKAGES.get(wanted, "postfix-" + wanted)))
+    return wanted
+
+
+def is_sensitive(path, sensitive_paths):
+    name = posixpath.basename(path).lower()
+    return path in sensitive_paths or any(word in name for word in SENSITIVE_WORDS)
+
+
+def delta(expected, actual):
+    """{added, removed, changed}: sorted key lists between what the source defines and the target."""
+    actual = actual or {}
+    return {
+        "added": sorted(key for key in expected if key not in actual),
+        "removed": sorted(key for key in actual if key not in expected),
+        "changed": sorted(key for key in expected if key in actual and actual[key] != expected[key]),
+    }
+
+
+def decide(expected, actual, force):
+    """(action, reason) for one table; action is "build" or "none"."""
+    if actual is None:
+        return "build", "target file does not exist"
+    change = delta(expected, actual)
+    if any(change.values()):
+        return "build", "content differs: %d added, %d removed, %d changed" % (
+            len(change["added"]), len(change["removed"]), len(change["changed"]))
+    if force:
+        return "build", "force"
+    return "none", "content matches the source"
+
+
+def listing(content, keys, masked, other=None):
+    """Text lines ``key value`` for a diff; sensitive values hidden (marked when they change)."""
+    lines = []
+    for key in keys:
+        value = content[key]
+        if masked:
+            changed = other is not None and key in other and other[key] != value
+            value = b"<hidden, changed>" if changed else b"<hidden>"
+        lines.append("%s %s\n" % (key.decode("utf-8", "replace"), value.decode("utf-8", "replace")))
+    return "".join(lines)
+
+
+def diff(table, target_file, expected, actual, masked):
+    """One Ansible diff entry: the target's content before and after, as sorted key lines."""
+    actual = actual or {}
+    keys = set(expected) | set(actual)
+    if len(keys) > MAX_DIFF_KEYS:
+        change = delta(expected, actual)
+        keys = set(change["added"] + change["removed"] + change["changed"])
+        keys = set(sorted(keys)[:MAX_DIFF_KEYS])
+    before_keys = sorted(key for key in keys if key in actual)
+    after_keys = sorted(key for key in keys if key in expected)
+    return {
+        "before_header": "%s (%s)" % (target_file, "absent" if not actual else "%d entries" % len(actual)),
+        "after_header": "%s (%d entries from %s)" % (target_file, len(expected), table),
+        "before": listing(actual, before_keys, masked),
+        "after": listing(expected, after_keys, masked, actual),
+    }

@@ -1,0 +1,224 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) mailops.nbdb contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: table_reindex
+short_description: Rebuild Postfix tables as lmdb or cdb with postmap/postalias, verified key by key
+version_added: 0.1.0
+description:
+  - Turns tables into their C(lmdb:) or C(cdb:) form with the host's own C(postmap) or C(postalias).
+  - Decides whether to build by comparing the lookup content of the existing target file with what
+    the source defines (parsed by Postfix's rules), not by modification times. A table whose content
+    already matches is left alone.
+  - Builds from a copy of the source in a private directory next to the table, looks every key up
+    through the real Postfix, and only then renames the new file into place, so readers never see a
+    half-built table and a failed build leaves the previous table serving. Owner and mode follow
+    Postfix's rules (the source's owner; mode of the source without write bits for group and other);
+    sensitive tables never become readable by other users.
+  - Orphans (only the legacy C(.db) is left) are recovered first, by dumping the C(.db) with the real
+    C(postmap -s) at migration level disable, into a new source file (mode 0600, owner of the C(.db)).
+  - Daemon-maintained caches are not built; Postfix recreates them.
+author:
+  - mailops.nbdb developers (@mailops)
+extends_documentation_fragment:
+  - mailops.nbdb.attributes
+  - mailops.nbdb.attributes.CONFIG_DIR
+attributes:
+  check_mode:
+    support: full
+    details:
+      - Reports exactly which tables would be built and why; orphans are dumped to a scratch directory.
+  diff_mode:
+    support: full
+    details:
+      - Per table, the target's entries before and after; values of sensitive tables are hidden.
+options:
+  tables:
+    description:
+      - Tables to rebuild, as C(type:path) (for example C(hash:/etc/postfix/virtual)) or a bare path.
+      - C(btree:) tables used as caches (for example by C(address_verify_map)) are reported, not built.
+    type: list
+    elements: str
+    required: true
+  role:
+    description:
+      - C(auto) builds tables used by C(alias_maps) or C(alias_database) with postalias and others with postmap.
+      - C(alias) and C(map) force the tool; C(cache) skips the tables.
+    type: str
+    choices: [auto, alias, map, cache]
+    default: auto
+  target_type:
+    description:
+      - Type to build, C(lmdb) or C(cdb).
+      - Default is the instance's resolved C(default_database_type) (C(default_cache_db_type) for C(btree:) tables).
+    type: str
+    choices: [lmdb, cdb]
+  force:
+    description: Rebuild even when the content already matches.
+    type: bool
+    default: false
+  fold_case:
+    description:
+      - Whether keys are case-folded (C(postmap) without C(-f)).
+      - Default is inferred from the legacy C(.db) when there is one (upper-case keys mean it was built with C(-f)), else true.
+    type: bool
+  strict:
+    description: Fail when the source has lines postmap/postalias would reject (each is named with file and line).
+    type: bool
+    default: true
+  sensitive:
+    description:
+      - More table paths whose values are secret (masked in diffs, built files never readable by other users).
+      - Tables of C(smtp_sasl_password_maps) and C(lmtp_sasl_password_maps) and names containing passwd, password,
+        sasl, secret or credential are always sensitive.
+    type: list
+    elements: path
+    default: []
+notes:
+  - Reads C(.lmdb) files with the Python C(lmdb) package and C(.cdb) files with C(pure-cdb) where the target has them,
+    otherwise with C(postmap -s).
+"""
+
+EXAMPLES = r"""
+- name: Rebuild the legacy tables as lmdb
+  mailops.nbdb.table_reindex:
+    tables:
+      - hash:/etc/aliases
+      - hash:/etc/postfix/virtual
+      - hash:/etc/postfix/sasl/sasl_passwd
+    target_type: lmdb
+
+- name: Rebuild every table nbdb_info found, with the instance's default types
+  mailops.nbdb.table_reindex:
+    tables: "{{ nbdb.tables | selectattr('role', 'ne', 'cache') | map(attribute='path') | list }}"
+    config_dir: /etc/postfix
+"""
+
+RETURN = r"""
+tables:
+  description: One entry per requested table.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    table:
+      description: The table as requested.
+      type: str
+      sample: hash:/etc/postfix/virtual
+    path:
+      description: Table path.
+      type: str
+    role:
+      description: C(alias), C(map), C(orphan) or C(cache).
+      type: str
+    tool:
+      description: C(postalias) or C(postmap).
+      type: str
+    target:
+      description: The new C(type:path).
+      type: str
+      sample: lmdb:/etc/postfix/virtual
+    target_file:
+      description: The indexed file.
+      type: str
+      sample: /etc/postfix/virtual.lmdb
+    action:
+      description: C(build) or C(none).
+      type: str
+    reason:
+      description: Why.
+      type: str
+      sample: "content differs: 2 added, 0 removed, 1 changed"
+    changed:
+      description: Whether the table was (or in check mode would be) rebuilt.
+      type: bool
+    entries:
+      description: Entries the source defines.
+      type: int
+    added:
+      description: Keys missing from the old target.
+      type: int
+    removed:
+      description: Keys only in the old target.
+      type: int
+    changed_keys:
+      description: Keys whose value differs.
+      type: int
+    duplicates:
+      description: Duplicate keys in the source (the first wins, as in Postfix).
+      type: int
+    fold_case:
+      description: Whether keys were case-folded.
+      type: bool
+    sensitive:
+      description: Whether the table is treated as holding secrets.
+      type: bool
+    warnings:
+      description: "What postmap/postalias would warn about, as C(file, line N: text)."
+      type: list
+      elements: str
+    reader:
+      description: How the old target was read (C(python-lmdb), C(pure-cdb), C(postmap -s)), null when absent.
+      type: str
+    verified:
+      description: Keys looked up through the real Postfix after the build (0 when nothing was built).
+      type: int
+    recovered_source:
+      description: Path of the source written for an orphan, else null.
+      type: str
+    matches_legacy:
+      description: Whether the source defines exactly the content of the legacy C(.db) (null without one).
+      type: bool
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.mailops.nbdb.plugins.module_utils._commands import PostfixCommandError, module_postfix
+from ansible_collections.mailops.nbdb.plugins.module_utils._discovery.host import DiscoveryError, table_context
+from ansible_collections.mailops.nbdb.plugins.module_utils._execution.build import BuildError
+from ansible_collections.mailops.nbdb.plugins.module_utils._execution.recover import RecoverError
+from ansible_collections.mailops.nbdb.plugins.module_utils._execution.reindex import Request, reindex
+from ansible_collections.mailops.nbdb.plugins.module_utils._planning.reindex import PlanError
+
+ERRORS = (PostfixCommandError, DiscoveryError, BuildError, RecoverError, PlanError, OSError)
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            tables=dict(type="list", elements="str", required=True),
+            role=dict(type="str", default="auto", choices=["auto", "alias", "map", "cache"]),
+            target_type=dict(type="str", choices=["lmdb", "cdb"]),
+            config_dir=dict(type="path"),
+            force=dict(type="bool", default=False),
+            fold_case=dict(type="bool"),
+            strict=dict(type="bool", default=True),
+            sensitive=dict(type="list", elements="path", default=[]),
+        ),
+        supports_check_mode=True,
+    )
+    params = module.params
+    postfix = module_postfix(module)
+    results, diffs = [], []
+    try:
+        context = table_context(postfix, params["config_dir"])
+        requests = [Request(spec, context, params["role"], params["target_type"], params["fold_case"],
+                            params["sensitive"]) for spec in params["tables"]]
+        for request in requests:
+            result, diff = reindex(postfix, request, module.check_mode, params["force"], params["strict"])
+            results.append(result)
+            if diff:
+                diffs.append(diff)
+    except ERRORS as exc:
+        module.fail_json(msg=str(exc), tables=results, changed=any(r["changed"] for r in results))
+    module.exit_json(changed=any(r["changed"] for r in results), tables=results, diff=diffs)
+
+
+if __name__ == "__main__":
+    main()
