@@ -52,12 +52,12 @@ class PostfixContainer:
         raise CommandFailed("%s: systemd did not come up (state %r)" % (self.name, state))
 
     # --- commands ---------------------------------------------------------------------------
-    def run(self, argv, check=True, input=None, user=None):
-        """Run argv (a list, no shell) in the container; returns CompletedProcess with text."""
+    def run(self, argv, check=True, input=None, user=None, binary=False):
+        """Run argv (a list, no shell) in the container; CompletedProcess with text (or bytes)."""
         cmd = ["podman", "exec", "-i"]
         if user:
             cmd += ["--user", user]
-        return _run(cmd + [self.name] + list(argv), check=check, input=input)
+        return _run(cmd + [self.name] + list(argv), check=check, input=input, binary=binary)
 
     def sh(self, script, check=True):
         """Run a shell script written by the test itself (never untrusted input)."""
@@ -92,9 +92,10 @@ class PostfixContainer:
         return self.run(["postfix", "status"], check=False).returncode == 0
 
 
-def _run(argv, check=True, input=None):
+def _run(argv, check=True, input=None, binary=False):
     proc = subprocess.run(argv, input=input, stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False)
-    proc.stdout = proc.stdout.decode("utf-8", "replace")
+    if not binary:
+        proc.stdout = proc.stdout.decode("utf-8", "replace")
     proc.stderr = proc.stderr.decode("utf-8", "replace")
     if check and proc.returncode != 0:
         raise CommandFailed("%s -> exit %d\nstdout: %s\nstderr: %s" % (

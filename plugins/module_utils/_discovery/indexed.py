@@ -4,9 +4,10 @@
 """Read the lookup content of indexed tables: the one place that reads lmdb/cdb files.
 
 ``.lmdb`` with the ``lmdb`` package (read-only, LMDB's own locking off, a shared fcntl lock as
-Postfix's LMDB_README asks), ``.cdb`` with ``pure-cdb``; where those packages are missing on the
-target, or for ``hash``/``btree``, the real ``postmap -s``/``postalias -s`` (optionally with a
-scratch config directory, see legacy_dump_config). Content is {key: value} as bytes, with
+Postfix's LMDB_README asks), ``.cdb`` with ``pure-cdb`` or, where the target lacks it, a small
+reader of the cdb format (``postmap -s`` cannot list cdb tables before Postfix 3.8); ``.lmdb``
+without the ``lmdb`` package, and ``hash``/``btree``, with the real ``postmap -s``/``postalias -s``
+(for legacy tables through a scratch config directory, see legacy_dump). Content is {key: value} as bytes, with
 Postfix's NUL terminators and postalias's own entries (``@``, ``YP_*``) removed.
 """
 
@@ -17,6 +18,7 @@ __metaclass__ = type
 import fcntl
 import os
 import shutil
+import struct
 import tempfile
 
 try:
@@ -39,7 +41,7 @@ def indexed_path(map_type, path):
     return path + SUFFIX.get(map_type, "." + map_type)
 
 
-def _clean(pairs, alias):
+def clean_items(pairs, alias):
     content = {}
     for key, value in pairs:
         key = key[:-1] if key.endswith(b"\0") else key
@@ -57,16 +59,33 @@ def read_lmdb(path, alias=False):
         env = lmdb.open(path, subdir=False, readonly=True, lock=False, max_dbs=0)
         try:
             with env.begin(buffers=False) as txn:
-                return _clean(txn.cursor().iternext(keys=True, values=True), alias)
+                return clean_items(txn.cursor().iternext(keys=True, values=True), alias)
         finally:
             env.close()
+
+
+def cdb_items(data):
+    """(key, value) records of a cdb file, in file order (D. J. Bernstein's format: a 2048-byte
+    table of hash-table pointers, then klen/dlen/key/data records up to the first hash table)."""
+    if len(data) < 2048:
+        raise ValueError("not a cdb file (shorter than its 2048-byte header)")
+    pointers = struct.unpack("<512L", data[:2048])
+    end = min(pointers[0::2]) if any(pointers[1::2]) else len(data)
+    items, offset = [], 2048
+    while offset < end:
+        klen, dlen = struct.unpack("<LL", data[offset:offset + 8])
+        start = offset + 8
+        items.append((data[start:start + klen], data[start + klen:start + klen + dlen]))
+        offset = start + klen + dlen
+    return items
 
 
 def read_cdb(path, alias=False):
     with open(path, "rb") as handle:
         fcntl.lockf(handle.fileno(), fcntl.LOCK_SH)
         data = handle.read()
-    return _clean(cdblib.Reader(data).iteritems(), alias)
+    items = cdblib.Reader(data).iteritems() if HAS_CDB else cdb_items(data)
+    return clean_items(items, alias)
 
 
 def parse_dump(text, alias=False):
@@ -79,7 +98,7 @@ def parse_dump(text, alias=False):
         if alias and key.endswith(b":"):
             key = key[:-1]
         pairs.append((key, value))
-    return _clean(pairs, alias)
+    return clean_items(pairs, alias)
 
 
 def dump_with_postfix(postfix, map_type, path, alias=False, config_dir=None):
@@ -95,8 +114,8 @@ def read_content(postfix, map_type, path, alias=False, config_dir=None):
         return None, None
     if map_type == "lmdb" and HAS_LMDB:
         return read_lmdb(indexed_path(map_type, path), alias), "python-lmdb"
-    if map_type == "cdb" and HAS_CDB:
-        return read_cdb(indexed_path(map_type, path), alias), "pure-cdb"
+    if map_type == "cdb":  # postmap -s cannot list cdb tables before Postfix 3.8
+        return read_cdb(indexed_path(map_type, path), alias), "pure-cdb" if HAS_CDB else "cdb reader"
     return dump_with_postfix(postfix, map_type, path, alias, config_dir), "postmap -s"
 
 

@@ -46,6 +46,19 @@ class Source:
         self.lines[key] = line
 
 
+def _utf8_lines(lines, warnings):
+    """With smtputf8_enable, Postfix ignores lines that are not valid UTF-8."""
+    valid = []
+    for number, line in lines:
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            warnings.append((number, "non-UTF-8 input"))  # Postfix ignores the line
+            continue
+        valid.append((number, line))
+    return valid
+
+
 def logical_lines(data):
     """(line number, bytes) of each logical line, and warnings for lines Postfix skips."""
     result = []
@@ -77,12 +90,17 @@ def fold(key, utf8=True):
 def _split_key(line):
     """postmap: key up to the first white space outside double quotes."""
     quoted = False
-    for index in range(len(line)):
+    index = 0
+    while index < len(line):
         char = line[index:index + 1]
+        if char == b"\\":
+            index += 2  # a backslash protects the next character (both stay in the key)
+            continue
         if char == b'"':
             quoted = not quoted
         elif not quoted and char in WHITESPACE:
             return line[:index], line[index:].strip(WHITESPACE)
+        index += 1
     return line, b""
 
 
@@ -90,6 +108,8 @@ def parse_map(data, fold_case=True, utf8=True):
     """What ``postmap`` builds from a source file."""
     source = Source()
     lines, source.warnings = logical_lines(data)
+    if utf8:
+        lines = _utf8_lines(lines, source.warnings)
     for number, line in lines:
         key, value = _split_key(line.rstrip(WHITESPACE))
         if not value:
@@ -193,6 +213,8 @@ def parse_aliases(data, fold_case=True, utf8=True):
     """What ``postalias`` builds from a source file (without the @ and YP_* entries it adds)."""
     source = Source()
     lines, source.warnings = logical_lines(data)
+    if utf8:
+        lines = _utf8_lines(lines, source.warnings)
     for number, line in lines:
         tokens = tokens822(line)
         colon = next((i for i, token in enumerate(tokens) if token[0] == ":"), None)
