@@ -186,6 +186,12 @@ references:
       description: Table path (the name after C(type:)).
       type: str
       sample: /etc/postfix/access
+    unused:
+      description:
+        - The using parameter is unknown to this Postfix and nothing refers to it (C(postconf) reports it as an
+          unused parameter), for example C(virtual_mailbox_limit_maps) of the VDA quota patch. Reported so that
+          nothing is missed; a stock Postfix never opens such a table.
+      type: bool
     wrappers:
       description: What wraps the table, outermost first (restriction names, C(proxy), C(unionmap), C(pipemap)).
       type: list

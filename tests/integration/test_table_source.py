@@ -8,6 +8,12 @@ from ansible_collections.mailops.nbdb.plugins.module_utils._discovery import ind
 pytestmark = pytest.mark.integration
 
 TABLES = pathlib.Path(__file__).resolve().parent / "tables"
+# Bytes the repository's text files may not hold (sanity: line endings, UTF-8).
+AWKWARD_LINES = b"crlf windows-line-ending\r\n\xff\xfebinary-key value with latin1 \xe9\n"
+
+
+def tricky_maps():
+    return (TABLES / "maps-tricky").read_bytes() + AWKWARD_LINES
 
 
 def built_content(host, tool, table, map_type, fold_case=True):
@@ -23,7 +29,7 @@ def built_content(host, tool, table, map_type, fold_case=True):
 @pytest.mark.parametrize("distro", ["sid", "trixie", "bookworm"])
 @pytest.mark.parametrize("fold_case", [True, False])
 def test_parser_matches_real_postmap_and_postalias(postfix_host, distro, fold_case):
-    maps = (TABLES / "maps-tricky").read_bytes()
+    maps = tricky_maps()
     aliases = (TABLES / "aliases-tricky").read_bytes()
     host = postfix_host(distro, files={"/etc/postfix/maps-tricky": maps, "/etc/postfix/aliases-tricky": aliases})
     utf8 = host.postconf("-xh", "smtputf8_enable").strip() == "yes"
@@ -38,7 +44,7 @@ def test_parser_matches_real_postmap_and_postalias(postfix_host, distro, fold_ca
 
 
 def test_parser_reports_the_lines_postmap_warns_about(postfix_host):
-    maps = (TABLES / "maps-tricky").read_bytes()
+    maps = tricky_maps()
     host = postfix_host("sid", files={"/etc/postfix/maps-tricky": maps})
     warnings = host.run(["postmap", "lmdb:/etc/postfix/maps-tricky"]).stderr
     parsed = table_source.parse_map(maps)
@@ -47,5 +53,6 @@ def test_parser_reports_the_lines_postmap_warns_about(postfix_host):
             assert "duplicate entry" in warnings
         else:
             assert "line %d: %s" % (line, text) in warnings or text in warnings, (line, text, warnings)
-    assert {text for dummy, text in parsed.warnings} >= {"expected format: key whitespace value",
-                                                     "logical line must not start with whitespace"}
+    expected = {"expected format: key whitespace value", "logical line must not start with whitespace",
+                "non-UTF-8 input"}
+    assert {text for dummy, text in parsed.warnings} >= expected

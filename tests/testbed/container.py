@@ -18,8 +18,9 @@ class CommandFailed(AssertionError):
 class PostfixContainer:
     """One podman container from a locally built image; removed by stop() (fixtures call it)."""
 
-    def __init__(self, distro, name=None, systemd=None, hostname="mx.example.test"):
+    def __init__(self, distro, name=None, systemd=None, hostname="mx.example.test", run_args=()):
         self.distro = distro
+        self.run_args = list(run_args)  # extra "podman run" options, e.g. a --mount
         self.image = images.image(distro)
         self.name = name or "nbdb-%s-%s" % (distro, uuid.uuid4().hex[:8])
         self.systemd = distro.endswith("systemd") if systemd is None else systemd
@@ -28,7 +29,7 @@ class PostfixContainer:
     # --- life cycle -------------------------------------------------------------------------
     def start(self):
         argv = ["podman", "run", "-d", "--name", self.name, "--hostname", self.hostname,
-                "--label", LABEL + "=1"]
+                "--label", LABEL + "=1"] + self.run_args
         if self.systemd:
             argv += ["--systemd=always", "--cgroupns=private", "--cap-add", "SYS_ADMIN", self.image]
         else:

@@ -81,9 +81,16 @@ def read_snapshot(postfix, config_dir):
             raise DiscoveryError("%s: not readable" % path)
     what = "reading configuration in %s" % config_dir
     parse = references.parse_postconf
-    main_raw = parse(postfix.postconf(config_dir, "-n", what=what))
+    main_out, main_err = postfix.run("postconf", ["-n"], config_dir, what=what)[1:]
+    main_raw = parse(main_out)
     expanded = parse(postfix.postconf(config_dir, "-x", what=what))
     expanded.update(parse(postfix.postconf(config_dir, "-nx", what=what)))
+    # postconf -n leaves out parameters nothing uses (it only warns about them); keep them, and
+    # let postconf expand their values by lending them to a known parameter with -o.
+    for name, value in references.parse_unused(main_err, os.path.join(config_dir, "main.cf")).items():
+        main_raw[name] = value
+        expanded[name] = postfix.postconf(config_dir, "-xh", "-o", "smtpd_banner=" + value, "smtpd_banner",
+                                          what=what).rstrip("\n")
     defaults = parse(postfix.postconf(config_dir, "-d", what=what))
     master_raw = references.parse_postconf_services(postfix.postconf(config_dir, "-P", what=what))
     master_x = references.parse_postconf_services(postfix.postconf(config_dir, "-Px", what=what))

@@ -43,6 +43,18 @@ def parse_postconf_services(text):
     return result
 
 
+def parse_unused(stderr, main_cf):
+    """``postconf: warning: MAIN_CF: unused parameter: name=value`` lines -> {name: value}."""
+    marker = "warning: %s: unused parameter: " % main_cf
+    found = {}
+    for line in stderr.splitlines():
+        if marker in line:
+            name, sep, value = line.split(marker, 1)[1].partition("=")
+            if sep:
+                found[name.strip()] = value.strip()
+    return found
+
+
 class Snapshot:
     """What postconf says about one instance, plus definition line numbers from the files."""
 
@@ -129,9 +141,10 @@ class Tracer:
                 return self._follow(name, context, via, seen)
             cond = values.conditional(token)
             if cond is not None:
-                name, operator, inner = cond
+                name, operator, inner, otherwise = cond
                 active = bool(self.scope.expanded(name).strip()) == (operator == "?")
-                return self.trace(inner, at_site, context, via, seen) if active else []
+                chosen = inner if active else otherwise
+                return self.trace(chosen, at_site, context, via, seen) if chosen else []
             found = []
             for item in values.table_leaves(token, context, on_token):
                 if isinstance(item, values.Leaf):
@@ -203,11 +216,12 @@ def _referenced_names(texts):
 
 
 def consumers(snapshot):
-    """(scope, parameter) pairs whose value Postfix itself uses.
+    """(scope, parameter, unused) triples whose value may be used as tables.
 
-    Known parameters (those ``postconf -d`` lists), restriction classes, and user-defined
-    parameters nothing refers to (reported rather than missed). User-defined parameters that
-    are referred to via ``$name`` are only definition sites of their users.
+    Known parameters (those ``postconf -d`` lists) and restriction classes; also user-defined
+    parameters nothing refers to (unused=True: this Postfix ignores them, a patched one may not;
+    reported rather than missed). User-defined parameters that are referred to via ``$name`` are
+    only definition sites of their users.
     """
     all_raw = list(snapshot.main_raw.values())
     for options in snapshot.master_raw.values():
@@ -217,20 +231,24 @@ def consumers(snapshot):
     main = Scope(snapshot)
     names = set(snapshot.defaults) | set(snapshot.main_raw)
     for name in sorted(names):
-        if name in snapshot.defaults or name in classes or name not in referenced:
-            yield main, name
+        if name in snapshot.defaults or name in classes:
+            yield main, name, False
+        elif name not in referenced:
+            yield main, name, True
     for service in sorted(snapshot.master_raw):
         scope = Scope(snapshot, service)
         for name in sorted(snapshot.master_raw[service]):
-            if name in snapshot.defaults or name not in referenced:
-                yield scope, name
+            if name in snapshot.defaults:
+                yield scope, name, False
+            elif name not in referenced:
+                yield scope, name, True
 
 
 def find_references(snapshot):
     """(references, unresolved) of one instance; each reference is a dict (see nbdb_info RETURN)."""
     references = []
     unresolved = []
-    for scope, name in consumers(snapshot):
+    for scope, name, unused in consumers(snapshot):
         expanded = scope.expanded(name)
         if not values.legacy_text_count(expanded):
             continue
@@ -253,7 +271,7 @@ def find_references(snapshot):
         if name in PROXY_ACL_PARAMETERS:
             paired = [(leaf, d) for leaf, d in paired if d is None or d.site == used_by_site(used_by)]
         for leaf, definition in paired:
-            references.append(_reference(snapshot, used_by, leaf, definition))
+            references.append(dict(_reference(snapshot, used_by, leaf, definition), unused=unused))
         extra = values.legacy_text_count(expanded) - len(leaves)
         if extra > 0 and name not in PROXY_ACL_PARAMETERS:
             unresolved.append({"used_by": used_by, "text": expanded, "reason":

@@ -72,11 +72,25 @@ def parameter_reference(token):
 
 
 def conditional(token):
-    """``${name?value}`` / ``${name:value}`` (also with ``{value}``) -> (name, op, value) or None."""
+    """``${name?value}``, ``${name:value}``, ``${name?{value}}``, ``${name?{value}:{otherwise}}``
+    -> (name, op, value, otherwise or None), or None for other tokens."""
     match = _CONDITIONAL_RE.match(token)
     if not match:
         return None
-    return match.group("name"), match.group("op"), strip_braces(match.group("value"))
+    name, operator, text = match.group("name"), match.group("op"), match.group("value")
+    if not text.startswith("{"):
+        return name, operator, text, None
+    depth = 0
+    for index, char in enumerate(text):
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if depth == 0:
+            break
+    value, rest = text[1:index].strip(), text[index + 1:]
+    if not rest:
+        return name, operator, value, None
+    if rest.startswith(":{") and rest.endswith("}"):
+        return name, operator, value, rest[2:-1].strip()
+    return None
 
 
 def table_spec(token):
@@ -165,8 +179,24 @@ def legacy_text_count(text):
     return len(LEGACY_TEXT_RE.findall(text))
 
 
+def _words(text):
+    """Every table text and every other token of a value, descending wrappers and conditionals."""
+    def on_token(token, wrappers):
+        cond = conditional(token)
+        if cond is not None:
+            return walk(cond[2], on_token) + (walk(cond[3], on_token) if cond[3] else [])
+        if table_spec(token) is None:
+            return [token]
+        return [item.text if isinstance(item, Leaf) else item for item in table_leaves(token, wrappers, on_token)]
+    return walk(text, on_token)
+
+
 def lookalikes(text):
     """Words mentioning hash/btree that are not hash:/btree: map types (texthash:, HASH:, ...)."""
-    words = (word.strip("{}") for word in LOOKALIKE_RE.findall(text))
+    try:
+        words = _words(text)
+    except ValueSyntaxError:
+        words = [word.strip("{}") for word in LOOKALIKE_RE.findall(text)]
     # A bare type name (default_database_type = hash) is a definition, not a look-alike.
-    return [word for word in words if word not in LEGACY_TYPES and not LEGACY_TEXT_RE.search(word)]
+    return [word for word in words if word not in LEGACY_TYPES and not LEGACY_TEXT_RE.search(word)
+            and re.search("hash|btree", word, re.I)]

@@ -129,3 +129,20 @@ def test_parse_postconf_services_keeps_addresses_with_colons():
         "relay/unix/syslog_name = postfix/$service_name\n")
     assert parsed == {"127.0.0.1:10025/inet": {"smtpd_recipient_restrictions": "check_recipient_access hash:/x"},
                       "relay/unix": {"syslog_name": "postfix/$service_name"}}
+
+
+def test_unused_parameters_are_read_from_postconf_warnings():
+    stderr = ("postconf: warning: /etc/postfix/main.cf: unused parameter: virtual_mailbox_limit_maps=hash:/q\n"
+              "postconf: warning: /etc/postfix/master.cf: unused parameter: my_unused=hash:/z\n")
+    assert references.parse_unused(stderr, "/etc/postfix/main.cf") == {"virtual_mailbox_limit_maps": "hash:/q"}
+
+
+def test_unused_parameter_is_a_reference_marked_unused():
+    snapshot = load("sid-nasty")
+    snapshot.main_raw["virtual_mailbox_limit_maps"] = "hash:$tabdir/quota"
+    snapshot.main_expanded["virtual_mailbox_limit_maps"] = "hash:/etc/postfix/tables/quota"
+    refs = references.find_references(snapshot)[0]
+    mine = [r for r in refs if r["used_by"]["parameter"] == "virtual_mailbox_limit_maps"]
+    assert [(r["expanded"], r["unused"], r["raw"]) for r in mine] == [
+        ("hash:/etc/postfix/tables/quota", True, "hash:$tabdir/quota")]
+    assert all(r["unused"] is False for r in refs if r is not mine[0])

@@ -43,6 +43,7 @@ def test_legacy_tables_ignore_lookalikes_and_case():
     assert [leaf.spec for leaf in values.legacy_tables(text)] == ["hash:/ok", "btree:/also"]
     assert values.legacy_text_count(text) == 2
     assert values.lookalikes(text) == ["texthash:/etc/x", "HASH:/y", "lmdb:/etc/hash_tables/z", "mybtree:/no"]
+    assert values.lookalikes("unionmap:{texthash:/etc/a, hash:/b}, ${d?{HASH:$d/v}}") == ["texthash:/etc/a", "HASH:$d/v"]
 
 
 def test_inline_values_are_not_tables():
@@ -59,8 +60,11 @@ def test_parameter_reference(token, expected):
 
 
 @pytest.mark.parametrize("token, expected", [
-    ("${tabdir?{hash:$tabdir/v}}", ("tabdir", "?", "hash:$tabdir/v")),
-    ("${x:hash:/d}", ("x", ":", "hash:/d")),
+    ("${tabdir?{hash:$tabdir/v}}", ("tabdir", "?", "hash:$tabdir/v", None)),
+    ("${x:hash:/d}", ("x", ":", "hash:/d", None)),
+    ("${tlsproxy_client_policy?{$tlsproxy_client_policy}:{$smtp_tls_policy_maps}}",
+     ("tlsproxy_client_policy", "?", "$tlsproxy_client_policy", "$smtp_tls_policy_maps")),
+    ("${x?{a}junk}", None),
     ("${{$compatibility_level} <level {3.11} ? {} : {may}}", None),
     ("$x", None),
 ])
