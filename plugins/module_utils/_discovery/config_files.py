@@ -31,14 +31,19 @@ def logical_lines(text):
     return entries
 
 
-def main_cf_lines(text):
-    """{parameter: line number of its (last) definition in main.cf}."""
-    lines = {}
+def main_cf_spans(text):
+    """{parameter: (first line, last line) of its (last) definition in main.cf}."""
+    spans = {}
     for number, parts in logical_lines(text):
         match = _MAIN_NAME_RE.match(parts[0][1])
         if match:
-            lines[match.group(1)] = number
-    return lines
+            spans[match.group(1)] = (number, parts[-1][0])
+    return spans
+
+
+def main_cf_lines(text):
+    """{parameter: line number of its (last) definition in main.cf}."""
+    return {name: span[0] for name, span in main_cf_spans(text).items()}
 
 
 def _master_tokens(parts):
@@ -73,5 +78,12 @@ def master_cf_lines(text):
                 continue
             name = option.strip("{} \t").split("=", 1)[0].strip()
             options[name] = line
-        services[key] = {"line": number, "options": options}
+        services[key] = {"line": number, "last_line": parts[-1][0], "options": options}
     return services
+
+
+def option_span(service, name):
+    """(first, last) lines of one -o option of a master_cf_lines() service: up to the next option."""
+    first = service["options"][name]
+    later = [line for line in service["options"].values() if line > first]
+    return first, (min(later) - 1 if later else service["last_line"])

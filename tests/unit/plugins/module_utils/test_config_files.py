@@ -30,7 +30,10 @@ def test_main_cf_lines_last_definition_wins():
 
 def test_master_cf_lines():
     services = config_files.master_cf_lines(MASTER_CF)
-    assert services["smtp/inet"] == {"line": 3, "options": {}}
-    assert services["submission/inet"] == {"line": 4, "options": {
+    assert services["smtp/inet"] == {"line": 3, "last_line": 3, "options": {}}
+    assert services["submission/inet"] == {"line": 4, "last_line": 9, "options": {
         "syslog_name": 5, "smtpd_client_restrictions": 7, "smtpd_sender_restrictions": 9}}
+    assert config_files.option_span(services["submission/inet"], "smtpd_client_restrictions") == (7, 8)
+    assert config_files.option_span(services["submission/inet"], "smtpd_sender_restrictions") == (9, 9)
+    assert config_files.main_cf_spans(MAIN_CF)["alias_maps"] == (4, 5)
     assert services["127.0.0.1:10025/inet"]["options"] == {"my_maps": 10}
