@@ -16,8 +16,10 @@ __metaclass__ = type
 import os
 import shutil
 import tempfile
+import time
 
 from ansible_collections.mailops.nbdb.plugins.module_utils._discovery import host
+from ansible_collections.mailops.nbdb.plugins.module_utils._discovery.security_state import REINDEX_SINCE_DIR, reindex_marker
 from ansible_collections.mailops.nbdb.plugins.module_utils._discovery.values import LEGACY_TYPES
 from ansible_collections.mailops.nbdb.plugins.module_utils._execution.config_write import read
 
@@ -70,6 +72,18 @@ def predict(postfix, config_dir, wanted):
         shutil.rmtree(scratch, ignore_errors=True)
 
 
+def record_reindex_start(config_dir, active):
+    """Remember when enable-reindex was turned on (security_check measures its age from this)."""
+    marker = reindex_marker(config_dir)
+    if active:
+        if not os.path.isdir(REINDEX_SINCE_DIR):
+            os.makedirs(REINDEX_SINCE_DIR, 0o755)
+        with open(marker, "w") as handle:
+            handle.write("%d\n" % time.time())
+    elif os.path.exists(marker):
+        os.unlink(marker)
+
+
 def has_reindex_service(postfix, config_dir):
     return bool(postfix.postconf(config_dir, "-M", "nbdb_reindex/unix").strip())
 
@@ -98,6 +112,8 @@ def set_level(postfix, config_dir, wanted, reload=False, check_mode=False):
                       for path, old, new in zip(paths, before, after) if old != new]
     result["nbdb_reindex_service"] = has_reindex_service(postfix, config_dir) if not check_mode else (
         "\nnbdb_reindex " in "\n" + after[1])
+    if result["changed"] and not check_mode:
+        record_reindex_start(config_dir, wanted == "enable-reindex")
     if result["changed"] and reload and not check_mode:
         if postfix.run("postfix", ["status"], config_dir, check=False)[0] == 0:
             postfix.run("postfix", ["reload"], config_dir, what="reloading Postfix for the new level")

@@ -5,30 +5,10 @@ indirection chains, a type given by a parameter, proxy:unionmap:{...}, restricti
 a restriction class, master.cf -o overrides with { ... } values, texthash: and HASH: look-alikes.
 Expected values are written by hand from setup.sh; line numbers are looked up in the recorded files.
 """
-import pathlib
-
 import pytest
 
-from ansible_collections.mailops.nbdb.plugins.module_utils._discovery import config_files, references
-
-FIXTURES = pathlib.Path(__file__).resolve().parents[2] / "fixtures"
-
-
-def load(name, config_dir="/etc/postfix"):
-    base = FIXTURES / name
-
-    def text(file):
-        return (base / file).read_text()
-
-    services = references.parse_postconf_services
-    return references.Snapshot(
-        config_dir,
-        references.parse_postconf(text("postconf-n.txt")),
-        dict(references.parse_postconf(text("postconf-x.txt")), **references.parse_postconf(text("postconf-nx.txt"))),
-        references.parse_postconf(text("postconf-d.txt")),
-        services(text("postconf-P.txt")), services(text("postconf-Px.txt")),
-        config_files.main_cf_lines(text("main.cf")), config_files.master_cf_lines(text("master.cf")))
-
+from ansible_collections.mailops.nbdb.plugins.module_utils._discovery import references
+from tests.unit.recorded import FIXTURES, load
 
 def line_of(name, prefix):
     """Line number of the first line starting with prefix in a recorded file (independent lookup)."""
