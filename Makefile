@@ -3,7 +3,7 @@ SHELL := /bin/bash
 top := $(CURDIR)
 ENV := top=$(top); . $(top)/scripts/env.sh;
 
-.PHONY: bootstrap demo test unit integration quality images clean-containers
+.PHONY: bootstrap demo test unit integration quality molecule images clean-containers
 
 bootstrap:
 	@./scripts/bootstrap.sh
@@ -23,6 +23,10 @@ integration: bootstrap
 
 quality: bootstrap
 	@$(ENV) python -m pytest tests/quality $(PYTEST_ARGS)
+
+MOLECULE_SCENARIO ?= default
+molecule: bootstrap
+	@$(ENV) cd roles/migrate && molecule test -s $(MOLECULE_SCENARIO)
 
 images:
 	@for c in images/*.conf; do ./images/build-image.sh $$(basename $$c .conf); done

@@ -9,3 +9,10 @@ CONTAINERS_CONF="$top/tests/containers.conf"
 ANSIBLE_COLLECTIONS_PATH="$NBDB_BUILD/collections"
 PATH="$NBDB_VENV/bin:$PATH"
 export NBDB_PYTHON NBDB_CACHE NBDB_VENV NBDB_BUILD CONTAINERS_CONF ANSIBLE_COLLECTIONS_PATH PATH
+# Image names for molecule (same tags as images/build-image.sh).
+for _recipe in sid sid-systemd trixie bookworm; do
+    _var=$(echo "NBDB_IMAGE_$_recipe" | tr 'a-z-' 'A-Z_')
+    _tag=$(cat "$top/images/build-image.sh" "$top/images/pf-$_recipe.conf" | sha256sum | cut -c1-12)
+    export "$_var=localhost/nbdb-pf-$_recipe:$_tag"
+done
+unset _recipe _var _tag

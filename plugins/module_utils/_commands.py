@@ -10,6 +10,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import os
+import subprocess
 
 SBIN_DIRS = ["/usr/sbin", "/usr/local/sbin", "/sbin"]
 ENV = {"LC_ALL": "C", "LANG": "C"}
@@ -72,9 +73,12 @@ class Postfix:
         if config_dir:
             argv += ["-c", config_dir]
         argv += list(args)
-        kwargs = {"encoding": None} if binary else {}
-        rc, out, err = self._run_command(argv, check_rc=False, environ_update=ENV, data=data,
-                                         binary_data=binary, **kwargs)
+        if data is not None and binary:
+            rc, out, err = communicate(argv, data)
+        else:
+            kwargs = {"encoding": None} if binary else {}
+            rc, out, err = self._run_command(argv, check_rc=False, environ_update=ENV, data=data,
+                                             binary_data=binary, **kwargs)
         if binary and isinstance(err, bytes):
             err = err.decode("utf-8", "replace")
         if check and rc != 0:
@@ -84,6 +88,15 @@ class Postfix:
     def postconf(self, config_dir, *args, **kwargs):
         """stdout of postconf -c config_dir ARGS."""
         return self.run("postconf", args, config_dir, **kwargs)[1]
+
+
+def communicate(argv, data):
+    """Run argv feeding data on stdin while reading stdout (no deadlock on large input, unlike writing
+    all input first); returns (rc, stdout bytes, stderr bytes)."""
+    env = dict(os.environ, **ENV)
+    process = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    out, err = process.communicate(data)
+    return process.returncode, out, err
 
 
 def module_postfix(module):

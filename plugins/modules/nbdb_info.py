@@ -209,6 +209,10 @@ tables:
     config_dir:
       description: Configuration directory.
       type: str
+    name:
+      description: The table as C(type:path).
+      type: str
+      sample: hash:/etc/postfix/virtual
     type:
       description: C(hash) or C(btree).
       type: str
@@ -236,6 +240,9 @@ tables:
     files:
       description: C(source), C(db), C(lmdb), C(cdb) -> null or C(path), C(owner), C(group), C(uid), C(gid), C(mode), C(size), C(mtime).
       type: dict
+    free_bytes:
+      description: Space available in the table's file system (a rebuild needs up to about three times the table's size).
+      type: int
     target:
       description: What the table would become, C(type:path).
       type: str

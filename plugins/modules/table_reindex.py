@@ -55,10 +55,25 @@ options:
     default: auto
   target_type:
     description:
-      - Type to build, C(lmdb) or C(cdb).
-      - Default is the instance's resolved C(default_database_type) (C(default_cache_db_type) for C(btree:) tables).
+      - Type to build for every table, C(lmdb) or C(cdb).
+      - Default is I(database_type) (I(cache_db_type) for C(btree:) tables).
     type: str
     choices: [lmdb, cdb]
+  database_type:
+    description: Type C(hash:) tables become; default is the instance's resolved C(default_database_type).
+    type: str
+    choices: [lmdb, cdb]
+  cache_db_type:
+    description: Type C(btree:) tables become; default is the instance's resolved C(default_cache_db_type).
+    type: str
+    choices: [lmdb, cdb]
+  lookup_sample:
+    description:
+      - For tables that need no build, look this many of their keys up through the real Postfix in the installed
+        target file (C(-1) all, C(0) none) and fail when one answers differently from the source. Read-only, so it also
+        runs in check mode.
+    type: int
+    default: 0
   force:
     description: Rebuild even when the content already matches.
     type: bool
@@ -167,7 +182,7 @@ tables:
       description: How the old target was read (C(python-lmdb), C(pure-cdb), C(postmap -s)), null when absent.
       type: str
     verified:
-      description: Keys looked up through the real Postfix after the build (0 when nothing was built).
+      description: Keys looked up through the real Postfix after the build, or the I(lookup_sample) of an unchanged table.
       type: int
     recovered_source:
       description: Path of the source written for an orphan, else null.
@@ -195,6 +210,9 @@ def main():
             tables=dict(type="list", elements="str", required=True),
             role=dict(type="str", default="auto", choices=["auto", "alias", "map", "cache"]),
             target_type=dict(type="str", choices=["lmdb", "cdb"]),
+            database_type=dict(type="str", choices=["lmdb", "cdb"]),
+            cache_db_type=dict(type="str", choices=["lmdb", "cdb"]),
+            lookup_sample=dict(type="int", default=0),
             config_dir=dict(type="path"),
             force=dict(type="bool", default=False),
             fold_case=dict(type="bool"),
@@ -208,10 +226,14 @@ def main():
     results, diffs = [], []
     try:
         context = table_context(postfix, params["config_dir"])
+        for name in ("database_type", "cache_db_type"):
+            if params[name]:
+                context["default_" + name] = params[name]
         requests = [Request(spec, context, params["role"], params["target_type"], params["fold_case"],
                             params["sensitive"]) for spec in params["tables"]]
         for request in requests:
-            result, diff = reindex(postfix, request, module.check_mode, params["force"], params["strict"])
+            result, diff = reindex(postfix, request, module.check_mode, params["force"], params["strict"],
+                                   params["lookup_sample"])
             results.append(result)
             if diff:
                 diffs.append(diff)

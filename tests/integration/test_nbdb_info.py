@@ -739,6 +739,9 @@ def test_tables(run):
                 assert facts["path"] == table["path"] + {"source": "", "db": ".db", "lmdb": ".lmdb",
                                                          "cdb": ".cdb"}[kind]
                 assert facts["size"] == int(run.host.run(["stat", "-c", "%s", facts["path"]]).stdout)
+        directory = table["path"].rsplit("/", 1)[0] or "/"
+        df_avail = int(run.host.run(["df", "--output=avail", "-B1", directory]).stdout.split()[-1])
+        assert abs(table["free_bytes"] - df_avail) <= max(df_avail // 20, 1 << 20), (table["path"], df_avail)
 
 
 @pytest.mark.parametrize("run", scenarios_for("summary"), indirect=True)

@@ -243,3 +243,22 @@ def table_context(postfix, config_dir=None):
         "sensitive_paths": used_paths(snapshot, SENSITIVE_PARAMETERS),
         "cache_paths": used_paths(snapshot, tables.CACHE_PARAMETERS),
     }
+
+
+INDEXED_TYPES = ("hash", "btree", "lmdb", "cdb")
+
+
+def indexed_table_paths(snapshot):
+    """Absolute paths of every indexed table (hash, btree, lmdb, cdb) the configuration uses, caches aside."""
+    caches = used_paths(snapshot, tables.CACHE_PARAMETERS)
+    texts = list(snapshot.main_expanded.values())
+    for options in snapshot.master_expanded.values():
+        texts.extend(options.values())
+    paths = set()
+    for text in texts:
+        try:
+            paths.update(leaf.name for leaf in tables_of(text)
+                         if leaf.map_type in INDEXED_TYPES and leaf.name.startswith("/"))
+        except ValueError:
+            continue
+    return sorted(paths - caches)

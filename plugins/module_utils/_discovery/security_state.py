@@ -66,13 +66,23 @@ def reindex_since(config_dir):
     return os.stat(main_cf).st_mtime, "modification time of %s (a lower bound if main.cf changed since)" % main_cf
 
 
+def posture(postfix, config_dir, snapshot, name):
+    """Set value, its effect, and the default's effect on this host (the default's ${...} expression is
+    expanded by postconf at this host's compatibility_level, by lending it to a known parameter)."""
+    default = snapshot.defaults[name]
+    effective_default = postfix.postconf(config_dir, "-xh", "-o", "smtpd_banner=" + default, "smtpd_banner").strip()
+    return {"set": snapshot.main_raw[name], "effective": snapshot.main_expanded.get(name, "").strip(),
+            "default": default, "effective_default": effective_default}
+
+
 def gather(postfix, config_dir, sensitive_extra=()):
     """Everything the security rules look at, for one instance."""
     snapshot = host.read_snapshot(postfix, config_dir)
     version = postfix.postconf(config_dir, "-dh", "mail_version").strip()
     level = host.migration_level(postfix, config_dir, version)[0]
     refs = references.find_references(snapshot)[0]
-    legacy_paths = sorted({ref["path"] for ref in refs if ref["path"].startswith("/")})
+    caches = host.used_paths(snapshot, tables.CACHE_PARAMETERS)  # daemons recreate these; nothing reindexes them
+    legacy_paths = sorted({ref["path"] for ref in refs if ref["path"].startswith("/") and ref["path"] not in caches})
     sensitive = sorted(host.used_paths(snapshot, SENSITIVE_PARAMETERS) | set(sensitive_extra))
     all_paths = set()
     for value in list(snapshot.main_expanded.values()) + [v for o in snapshot.master_expanded.values() for v in o.values()]:
@@ -89,8 +99,8 @@ def gather(postfix, config_dir, sensitive_extra=()):
         "references": refs,
         "prefixes": {name: (snapshot.main_expanded.get(name), snapshot.defaults.get(name)) for name in PREFIX_PARAMETERS
                      if name in snapshot.defaults},
-        "posture": {name: {"set": snapshot.main_raw.get(name), "default": snapshot.defaults.get(name)}
-                    for name in POSTURE_PARAMETERS if name in snapshot.defaults},
+        "posture": {name: posture(postfix, config_dir, snapshot, name) for name in POSTURE_PARAMETERS
+                    if name in snapshot.defaults and name in snapshot.main_raw},
         "legacy_tables": {path: table_state(path) for path in legacy_paths},
         "sensitive_tables": {path: table_state(path) for path in sensitive},
         "stale_db": migrated,

@@ -40,6 +40,15 @@ def file_facts(path):
     }
 
 
+def free_bytes(path):
+    """Bytes available to root in the file system of path's directory, or None."""
+    try:
+        info = os.statvfs(os.path.dirname(path) or "/")
+    except OSError:
+        return None
+    return info.f_bavail * info.f_frsize
+
+
 def _name(lookup, number):
     try:
         return lookup(number)[0]
@@ -78,6 +87,7 @@ def group_tables(instance_name, references, database_type, cache_db_type, facts=
             table = tables[key] = {
                 "instance": instance_name,
                 "config_dir": ref["config_dir"],
+                "name": "%s:%s" % (ref["type"], ref["path"]),
                 "type": ref["type"],
                 "path": ref["path"],
                 "used_by": [],
@@ -93,6 +103,7 @@ def group_tables(instance_name, references, database_type, cache_db_type, facts=
         parameters = [user.rsplit("/", 1)[-1] for user in table["used_by"]]
         files = table_files(path, facts) if path.startswith("/") else {kind: None for kind in SUFFIXES}
         table["files"] = files
+        table["free_bytes"] = free_bytes(path) if path.startswith("/") else None
         table["role"] = role(parameters, files)
         table["alias_format"] = any(name in ALIAS_PARAMETERS for name in parameters)
         table["tool"] = None if table["role"] == "cache" else (

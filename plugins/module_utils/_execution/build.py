@@ -20,7 +20,7 @@ import tempfile
 
 from ansible_collections.mailops.nbdb.plugins.module_utils._discovery import indexed
 
-QUERY_BATCH = 50000
+QUERY_BATCH = 200000
 
 
 class BuildError(Exception):
@@ -44,7 +44,15 @@ def build(postfix, config_dir, table, tool, target_type, expected, fold_case=Tru
         spec = "%s:%s" % (target_type, copy)
         postfix.run(tool, options + [spec], config_dir, what="building %s:%s" % (target_type, table))
         built = indexed.indexed_path(target_type, copy)
-        verify(postfix, config_dir, tool, target_type, table, spec, expected, fold_case)
+        wrong = lookup_mismatches(postfix, config_dir, tool, target_type, table, spec, expected, fold_case)
+        if wrong:
+            hint = ""
+            if len(wrong) == len(expected):
+                free = os.statvfs(directory)
+                hint = " (postmap reports no error on a full disk: %d bytes are free in %s)" % (
+                    free.f_bavail * free.f_frsize, directory)
+            raise BuildError("verifying %s:%s: %s%s; the old table was left in place"
+                             % (target_type, table, describe_mismatch(wrong, len(expected)), hint))
         if sensitive:
             mode = stat.S_IMODE(os.stat(built).st_mode)
             os.chmod(built, mode & ~0o007)
@@ -57,9 +65,14 @@ def build(postfix, config_dir, table, tool, target_type, expected, fold_case=Tru
         shutil.rmtree(work, ignore_errors=True)
 
 
-def verify(postfix, config_dir, tool, target_type, table, spec, expected, fold_case=True):
-    """Every key of the source must look up to its value through the real Postfix."""
-    keys = list(expected)
+def describe_mismatch(wrong, total):
+    sample = ", ".join(repr(key.decode("utf-8", "replace")) for key in wrong[:5])
+    return "%d of %d keys do not look up to the source's value (e.g. %s)" % (len(wrong), total, sample)
+
+
+def lookup_mismatches(postfix, config_dir, tool, target_type, table, spec, expected, fold_case=True, keys=None):
+    """Keys (all, or the given ones) whose lookup through the real Postfix differs from expected."""
+    keys = list(expected) if keys is None else list(keys)
     query = ["-q", "-"] if fold_case else ["-f", "-q", "-"]
     found = {}
     for start in range(0, len(keys), QUERY_BATCH):
@@ -69,9 +82,4 @@ def verify(postfix, config_dir, tool, target_type, table, spec, expected, fold_c
         if rc not in (0, 1):
             raise BuildError("verifying %s:%s: %s -q failed: %s" % (target_type, table, tool, err.strip()))
         found.update(indexed.parse_dump(out, alias=tool == "postalias"))
-    wrong = [key for key in keys if found.get(key) != expected[key]]
-    if wrong:
-        sample = ", ".join(repr(key.decode("utf-8", "replace")) for key in wrong[:5])
-        raise BuildError("verifying %s:%s: %d of %d keys do not look up to the source's value (e.g. %s);"
-                         " the old table was left in place" % (target_type, table, len(wrong), len(keys), sample))
-    return len(keys)
+    return [key for key in keys if found.get(key) != expected[key]]

@@ -23,7 +23,8 @@ from ansible_collections.mailops.nbdb.plugins.module_utils._discovery.security_s
 from ansible_collections.mailops.nbdb.plugins.module_utils._discovery.values import LEGACY_TYPES
 from ansible_collections.mailops.nbdb.plugins.module_utils._execution.config_write import read
 
-REINDEX_SERVICE = "nbdb_reindex/unix=nbdb_reindex unix y n n - 1 nbdb_reindexd"
+REINDEX_SERVICE_NAME = "nbdb_reindex/unix"
+REINDEX_SERVICE = REINDEX_SERVICE_NAME + "=nbdb_reindex unix y n n - 1 nbdb_reindexd"
 
 
 class LevelError(Exception):

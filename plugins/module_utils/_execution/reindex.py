@@ -75,7 +75,15 @@ def infer_fold_case(request, legacy, utf8):
     return True
 
 
-def reindex(postfix, request, check_mode=False, force=False, strict=True):
+def sample_keys(keys, size):
+    """All keys (size < 0), none (0), or an even spread of size keys."""
+    if size < 0 or size >= len(keys):
+        return list(keys)
+    step = float(len(keys)) / size if size else 0
+    return [keys[int(i * step)] for i in range(size)]
+
+
+def reindex(postfix, request, check_mode=False, force=False, strict=True, lookup_sample=0):
     """Result dict for one table (see table_reindex RETURN) and its diff entry."""
     spec = request.spec
     if request.cache:
@@ -115,4 +123,13 @@ def reindex(postfix, request, check_mode=False, force=False, strict=True):
         build.build(postfix, request.context["config_dir"], request.path, request.tool, request.target_type,
                     source.entries, fold_case, request.sensitive)
         result["verified"] = len(source.entries)
+    elif action == "none" and lookup_sample:
+        keys = sample_keys(source.order, lookup_sample)
+        spec_installed = "%s:%s" % (request.target_type, request.path)
+        wrong = build.lookup_mismatches(postfix, request.context["config_dir"], request.tool, request.target_type,
+                                        request.path, spec_installed, source.entries, fold_case, keys)
+        if wrong:
+            raise build.BuildError("%s: the installed %s answers wrongly: %s" % (
+                spec, spec_installed, build.describe_mismatch(wrong, len(keys))))
+        result["verified"] = len(keys)
     return result, entry

@@ -47,18 +47,19 @@ def plan(snapshot, references, database_type, cache_db_type, exclude=()):
     replacements = {}
     settings = {}
     kept = [ref for ref in references if is_excluded(ref, exclude)]
-    kept_sites = {_site_key(ref["definition_site"]) for ref in kept if ref["definition_site"]}
+    kept_texts = {_site_key(ref["definition_site"]) + (ref["raw"],) for ref in kept if ref["definition_site"]}
+    untraced = sorted({"%s (used by %s)" % (ref["expanded"], ref["used_by"]["parameter"])
+                       for ref in references if ref not in kept and ref["definition_site"] is None})
+    if untraced:
+        raise RewriteError("cannot be rewritten safely, their definitions could not be traced (see nbdb_info"
+                           " summary.unresolved): %s" % ", ".join(untraced))
     for ref in references:
         if ref in kept:
             continue
         site = ref["definition_site"]
-        if site is None:
-            raise RewriteError("%s used by %s: its definition could not be traced (see nbdb_info"
-                               " summary.unresolved), so it cannot be rewritten safely"
-                               % (ref["expanded"], ref["used_by"]["parameter"]))
-        if _site_key(site) in kept_sites:
-            raise RewriteError("%s: its definition (%s) also defines an excluded reference; exclude both or"
-                               " neither" % (ref["expanded"], site["parameter"]))
+        if _site_key(site) + (ref["raw"],) in kept_texts:
+            raise RewriteError("%s: its text %r in %s is also that of an excluded reference; exclude both or"
+                               " neither" % (ref["expanded"], ref["raw"], site["parameter"]))
         new_type = new_type_for(ref, database_type, cache_db_type)
         if ref["definition_kind"] == "type_parameter":
             if site["parameter"] in DEFAULT_TYPE_PARAMETERS:

@@ -66,6 +66,8 @@ def _reindex_refusal(state, path, table):
 
 
 def check_reindex_rules(state):
+    if not state["has_levels"]:
+        return []  # no nbdb_reindexd before 3.11
     found = []
     active = state["level"] == "enable-reindex"
     for path, table in sorted(state["legacy_tables"].items()):
@@ -156,10 +158,11 @@ def check_legacy_state(state):
 def check_posture(state):
     found = []
     for name, values in sorted(state["posture"].items()):
-        if values["set"] is not None and values["set"] != values["default"]:
+        if values["effective"] != values["effective_default"]:
             found.append(finding(
                 "posture.override", "info", state,
-                "%s = %s in main.cf; this Postfix's default is %r" % (name, values["set"], values["default"]),
+                "%s = %s in main.cf; without it this Postfix would use %r (default %r)" % (
+                    name, values["set"], values["effective_default"], values["default"]),
                 "review against the 3.11 release notes; not enforced", file=state["config_dir"] + "/main.cf",
                 parameter=name))
     return found

@@ -10,6 +10,7 @@ import pytest
 from ansible_collections.mailops.nbdb.plugins.module_utils._discovery import references
 from tests.unit.recorded import FIXTURES, load
 
+
 def line_of(name, prefix):
     """Line number of the first line starting with prefix in a recorded file (independent lookup)."""
     for number, line in enumerate((FIXTURES / "sid-nasty" / name).read_text().splitlines(), 1):

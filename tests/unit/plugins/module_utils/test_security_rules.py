@@ -61,5 +61,19 @@ def test_sensitive_tables_and_fixes():
     assert [f["fix"]["mode"] for f in found if f["id"] == "sensitive.readable"] == [0o600, 0o600]
 
 
+def test_posture_compares_effective_values():
+    posture = {"smtp_tls_security_level": {"set": "may", "effective": "may", "effective_default": "may",
+                                           "default": "${{$compatibility_level} <level {3.11} ? {} : {may}}"},
+               "milter_default_action": {"set": "tempfail", "effective": "tempfail", "effective_default": "shutdown",
+                                         "default": "shutdown"}}
+    found = security.check_posture(state(posture=posture))
+    assert [f["parameter"] for f in found] == ["milter_default_action"]
+
+
+def test_no_reindex_rules_before_3_11():
+    tables = {"/srv/x": table("/srv/x", facts("/srv/x"))}
+    assert security.check_reindex_rules(state(has_levels=False, legacy_tables=tables)) == []
+
+
 def test_fail_on_thresholds():
     assert security.severity_at_least("high", "medium") and not security.severity_at_least("low", "medium")

@@ -1,0 +1,113 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) mailops.nbdb contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The switch window: everything slow happens before Postfix stops; inside it only files are renamed.
+
+Before the window, for every instance: plan the rewrite (db_types logic), apply the level change to
+the new text on a scratch copy (what ``postfix non-bdb`` does, without its proactive reindex), and
+make sure every legacy table's new file exists with the source's content (built now if not). The
+window is then: stop (restart mode) -> rename the new main.cf/master.cf into place -> start, or, in
+reload mode, rename -> ``postfix reload`` with no stop at all. Afterwards postconf must show no
+legacy reference and Postfix must run; otherwise the old files go back and Postfix is restarted.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+import shutil
+import tempfile
+import time
+
+from ansible_collections.mailops.nbdb.plugins.module_utils._discovery import host, references
+from ansible_collections.mailops.nbdb.plugins.module_utils._execution import config_write
+from ansible_collections.mailops.nbdb.plugins.module_utils._execution import reindex as reindexing
+from ansible_collections.mailops.nbdb.plugins.module_utils._execution.level import REINDEX_SERVICE_NAME
+from ansible_collections.mailops.nbdb.plugins.module_utils._execution.switch import check_types, leftover
+from ansible_collections.mailops.nbdb.plugins.module_utils._planning import rewrite
+
+
+class WindowError(Exception):
+    """The switched configuration failed; the old one was put back and Postfix restarted."""
+
+
+def with_level(postfix, main_text, master_text, level):
+    """The two texts after ``postfix non-bdb level`` (level disable or enable-redirect)."""
+    scratch = tempfile.mkdtemp(prefix="nbdb-window-")
+    try:
+        for name, text in (("main.cf", main_text), ("master.cf", master_text)):
+            with open(os.path.join(scratch, name), "w") as handle:
+                handle.write(text)
+        if level == "disable":
+            postfix.postconf(scratch, "-X", "non_bdb_migration_level", what="preparing the level change")
+        else:
+            postfix.postconf(scratch, "-e", "non_bdb_migration_level=" + level, what="preparing the level change")
+        postfix.postconf(scratch, "-MX", REINDEX_SERVICE_NAME, what="preparing the level change")
+        return config_write.read(os.path.join(scratch, "main.cf")), config_write.read(os.path.join(scratch, "master.cf"))
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def plan_instance(postfix, config_dir, options):
+    """(before texts, after texts, rewrites, legacy tables) of one instance; nothing is written."""
+    check_types(postfix.postconf(config_dir, "-m").split(), options["database_type"], options["cache_db_type"])
+    snapshot = host.read_snapshot(postfix, config_dir)
+    refs = references.find_references(snapshot)[0]
+    planned = rewrite.plan(snapshot, refs, options["database_type"], options["cache_db_type"], options["exclude"])
+    before = {snapshot.main_cf: config_write.read(snapshot.main_cf), snapshot.master_cf: config_write.read(snapshot.master_cf)}
+    main = config_write.apply_main(before[snapshot.main_cf], [r for r in planned["replacements"] if not r["service"]],
+                                   planned["settings"])
+    master = config_write.apply_master(before[snapshot.master_cf], [r for r in planned["replacements"] if r["service"]])
+    version = postfix.postconf(config_dir, "-dh", "mail_version").strip()
+    if options["level"] != "keep" and host.has_levels(version):
+        main, master = with_level(postfix, main, master, options["level"])
+    tables = sorted({(ref["type"], ref["path"]) for ref in refs if not rewrite.is_excluded(ref, options["exclude"])})
+    return {"config_dir": config_dir, "before": before, "after": {snapshot.main_cf: main, snapshot.master_cf: master},
+            "rewritten": len(planned["replacements"]) + len(planned["settings"]), "tables": tables}
+
+
+def prepare_tables(postfix, plan, options, check_mode):
+    """Make sure each legacy table's new file matches its source before the window (build if not)."""
+    context = host.table_context(postfix, plan["config_dir"])
+    context["default_database_type"], context["default_cache_db_type"] = options["database_type"], options["cache_db_type"]
+    results = []
+    for map_type, path in plan["tables"]:
+        request = reindexing.Request("%s:%s" % (map_type, path), context)
+        results.append(reindexing.reindex(postfix, request, check_mode)[0])
+    return results
+
+
+def run_window(postfix, service, plans, mode):
+    """Write every instance's new files with Postfix stopped (restart) or then reload; returns seconds down."""
+    changed = [(path, plan["after"][path]) for plan in plans for path in plan["after"]
+               if plan["after"][path] != plan["before"][path]]
+    was_running = service.running()
+    started = time.monotonic()
+    if mode == "restart" and was_running:
+        service.stop()
+    for path, text in changed:
+        config_write.write_atomic(path, text)
+    if mode == "reload" and was_running:
+        service.reload()
+    else:
+        service.start()
+    return time.monotonic() - started if mode == "restart" or not was_running else 0.0
+
+
+def verify_or_restore(postfix, service, plans, options):
+    problems = []
+    for plan in plans:
+        problems += leftover(postfix, plan["config_dir"], options["exclude"])
+    if not service.running():
+        problems.append("Postfix is not running after the switch")
+    if not problems:
+        return
+    for plan in plans:
+        for path, text in plan["before"].items():
+            config_write.write_atomic(path, text)
+    if service.running():
+        service.stop()
+    service.start()
+    raise WindowError("switch failed (%s); the previous main.cf/master.cf were restored and Postfix restarted"
+                      % "; ".join(problems))

@@ -1,0 +1,141 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) mailops.nbdb contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: nbdb_lock
+short_description: Per-host lock so that two migrations never interleave
+version_added: 0.1.0
+description:
+  - C(state=present) takes the lock (an atomic C(mkdir) of I(path) holding who took it and when); when another run holds
+    it, waits up to I(wait) seconds and then fails, naming the holder. A lock older than I(stale_after) seconds is taken
+    over (reported in C(taken_over)).
+  - C(state=absent) releases the lock if I(token) holds it.
+  - The lock lives only for the duration of a run; taking and releasing it is not reported as a change.
+author:
+  - mailops.nbdb developers (@mailops)
+extends_documentation_fragment:
+  - mailops.nbdb.attributes
+attributes:
+  check_mode:
+    support: full
+    details:
+      - Fails when another run holds the lock, without taking it.
+  diff_mode:
+    support: none
+options:
+  state:
+    description: Take or release.
+    type: str
+    choices: [present, absent]
+    default: present
+  path:
+    description: Lock directory.
+    type: path
+    default: /run/mailops-nbdb.lock
+  token:
+    description: Identifies this run (the same token may take the lock again).
+    type: str
+    required: true
+  wait:
+    description: Seconds to wait for another run's lock.
+    type: int
+    default: 0
+  stale_after:
+    description: Seconds after which a lock is considered abandoned.
+    type: int
+    default: 7200
+"""
+
+EXAMPLES = r"""
+- name: Take the migration lock
+  mailops.nbdb.nbdb_lock:
+    token: "{{ nbdb_run_token }}"
+"""
+
+RETURN = r"""
+holder:
+  description: Token of the run holding the lock after this task (null after a release).
+  returned: always
+  type: str
+taken_over:
+  description: Token of a stale lock that was taken over, else null.
+  returned: always
+  type: str
+"""
+
+import json
+import os
+import shutil
+import time
+
+from ansible.module_utils.basic import AnsibleModule
+
+
+def read_holder(path):
+    try:
+        with open(os.path.join(path, "holder.json")) as handle:
+            return json.load(handle)
+    except (IOError, OSError, ValueError):
+        return {"token": None, "since": os.stat(path).st_mtime if os.path.exists(path) else 0}
+
+
+def take(path, token):
+    os.mkdir(path, 0o700)
+    with open(os.path.join(path, "holder.json"), "w") as handle:
+        json.dump({"token": token, "since": time.time(), "pid": os.getpid()}, handle)
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            state=dict(type="str", default="present", choices=["present", "absent"]),
+            path=dict(type="path", default="/run/mailops-nbdb.lock"),
+            token=dict(type="str", required=True, no_log=False),
+            wait=dict(type="int", default=0),
+            stale_after=dict(type="int", default=7200),
+        ),
+        supports_check_mode=True,
+    )
+    params = module.params
+    path, token = params["path"], params["token"]
+    result = {"changed": False, "holder": None, "taken_over": None}
+    if params["state"] == "absent":
+        if os.path.isdir(path) and read_holder(path).get("token") == token and not module.check_mode:
+            shutil.rmtree(path, ignore_errors=True)
+        module.exit_json(**result)
+    deadline = time.monotonic() + params["wait"]
+    while True:
+        if not os.path.exists(path):
+            if not module.check_mode:
+                try:
+                    take(path, token)
+                except OSError:
+                    continue  # another run was faster: look again
+            result["holder"] = token
+            module.exit_json(**result)
+        holder = read_holder(path)
+        if holder.get("token") == token:
+            result["holder"] = token
+            module.exit_json(**result)
+        age = time.time() - holder.get("since", 0)
+        if age > params["stale_after"]:
+            result["taken_over"] = holder.get("token")
+            if module.check_mode:
+                result["holder"] = token
+                module.exit_json(**result)
+            shutil.rmtree(path, ignore_errors=True)
+            continue
+        if time.monotonic() >= deadline:
+            module.fail_json(msg="another migration holds %s (run %s, for %d s); wait for it to finish or remove the lock"
+                             " if that run is gone" % (path, holder.get("token"), age), **result)
+        time.sleep(1)
+
+
+if __name__ == "__main__":
+    main()
