@@ -47,3 +47,17 @@ def run_module(container, module, args=None, check=False, diff=False, timeout=60
     out = ModuleResult(result)
     out.stderr = proc.stderr.decode(errors="replace")
     return out
+
+
+def run_playbook(containers, playbook, extra_vars=None, check=False, timeout=1200):
+    """Run a playbook against the containers; returns (exit code, combined output)."""
+    inventory = ",".join(c.name for c in containers) + ","
+    argv = ["ansible-playbook", "-i", inventory, "-c", "containers.podman.podman", str(playbook)]
+    if extra_vars:
+        argv += ["-e", json.dumps(extra_vars)]
+    if check:
+        argv += ["--check", "--diff"]
+    env = dict(os.environ, ANSIBLE_NOCOLOR="1", ANSIBLE_PYTHON_INTERPRETER="auto_silent",
+               ANSIBLE_CALLBACK_RESULT_FORMAT="yaml")
+    proc = subprocess.run(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=timeout, check=False)
+    return proc.returncode, proc.stdout.decode("utf-8", "replace")

@@ -20,10 +20,12 @@ import shutil
 import tempfile
 import time
 
+from ansible_collections.mailops.nbdb.plugins.module_utils._commands import PostfixCommandError
 from ansible_collections.mailops.nbdb.plugins.module_utils._discovery import host, references
 from ansible_collections.mailops.nbdb.plugins.module_utils._execution import config_write
 from ansible_collections.mailops.nbdb.plugins.module_utils._execution import reindex as reindexing
 from ansible_collections.mailops.nbdb.plugins.module_utils._execution.level import REINDEX_SERVICE_NAME
+from ansible_collections.mailops.nbdb.plugins.module_utils._execution.service import ServiceError
 from ansible_collections.mailops.nbdb.plugins.module_utils._execution.switch import check_types, leftover
 from ansible_collections.mailops.nbdb.plugins.module_utils._planning import rewrite
 
@@ -84,15 +86,29 @@ def run_window(postfix, service, plans, mode):
                if plan["after"][path] != plan["before"][path]]
     was_running = service.running()
     started = time.monotonic()
-    if mode == "restart" and was_running:
-        service.stop()
-    for path, text in changed:
-        config_write.write_atomic(path, text)
-    if mode == "reload" and was_running:
-        service.reload()
-    else:
-        service.start()
+    try:
+        if mode == "restart" and was_running:
+            service.stop()
+        for path, text in changed:
+            config_write.write_atomic(path, text)
+        if mode == "reload" and was_running:
+            service.reload()
+        else:
+            service.start()
+    except (ServiceError, PostfixCommandError, OSError) as exc:
+        restore(service, plans)
+        raise WindowError("switch failed (%s); the previous main.cf/master.cf were restored and Postfix restarted" % exc)
     return time.monotonic() - started if mode == "restart" or not was_running else 0.0
+
+
+def restore(service, plans):
+    """Put every instance's previous main.cf/master.cf back and (re)start Postfix on them."""
+    for plan in plans:
+        for path, text in plan["before"].items():
+            config_write.write_atomic(path, text)
+    if service.running():
+        service.stop()
+    service.start()
 
 
 def verify_or_restore(postfix, service, plans, options):
@@ -103,11 +119,6 @@ def verify_or_restore(postfix, service, plans, options):
         problems.append("Postfix is not running after the switch")
     if not problems:
         return
-    for plan in plans:
-        for path, text in plan["before"].items():
-            config_write.write_atomic(path, text)
-    if service.running():
-        service.stop()
-    service.start()
+    restore(service, plans)
     raise WindowError("switch failed (%s); the previous main.cf/master.cf were restored and Postfix restarted"
                       % "; ".join(problems))

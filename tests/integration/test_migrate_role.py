@@ -1,0 +1,68 @@
+"""The migrate role when the switched Postfix does not start: rolled back, serving, mail flows."""
+import pathlib
+import time
+
+import pytest
+
+from tests.testbed.ansible import run_playbook
+
+pytestmark = pytest.mark.integration
+
+DEMO = pathlib.Path(__file__).resolve().parents[2] / "demo" / "mx1-legacy"
+PLAYBOOK = pathlib.Path(__file__).resolve().parent / "playbooks" / "migrate.yml"
+# Simulates "a table the new configuration needs cannot be opened": Postfix refuses to start once main.cf says lmdb.
+BROKEN_START = """#!/bin/sh
+if [ "$1" = start ] && grep -q '^alias_maps = lmdb:' /etc/postfix/main.cf; then
+    echo "postfix: fatal: simulated start failure with the new tables" >&2
+    exit 1
+fi
+exec /usr/sbin/postfix.real "$@"
+"""
+
+
+def legacy_host(postfix_host):
+    host = postfix_host("sid", commands=[["useradd", "-m", "alice"]])
+    for path in sorted(p for p in (DEMO / "rootfs").rglob("*") if p.is_file()):
+        host.write("/" + str(path.relative_to(DEMO / "rootfs")), path.read_bytes(),
+                   mode="0600" if "sasl" in path.name else "0644")
+    host.run(["sh", "-s"], input=(DEMO / "setup.sh").read_bytes())
+    host.run(["postfix", "start"])
+    return host
+
+
+def delivered(host, text, timeout=30):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if text in host.run(["cat", "/var/mail/alice"], check=False).stdout:
+            return True
+        time.sleep(0.5)
+    return False
+
+
+def test_broken_start_is_rolled_back_and_mail_flows(postfix_host):
+    host = legacy_host(postfix_host)
+    main_before = host.read("/etc/postfix/main.cf")
+    host.run(["mv", "/usr/sbin/postfix", "/usr/sbin/postfix.real"])
+    host.write("/usr/sbin/postfix", BROKEN_START, mode="0755")
+
+    rc, out = run_playbook([host], PLAYBOOK)
+
+    assert rc != 0, out
+    assert "rolled back" in out and "simulated start failure" in out, out[-4000:]
+    assert host.read("/etc/postfix/main.cf") == main_before
+    assert not host.exists("/etc/postfix/tables/virtual.lmdb")  # files made since the backup are gone
+    assert host.run(["postmap", "-q", "sales@example.org", "hash:/etc/postfix/tables/virtual"]).stdout.strip() == "alice, bob"
+    assert host.postfix_running()
+    host.run(["sendmail", "alice"], input=b"Subject: after rollback\n\nstill flowing\n")
+    assert delivered(host, "still flowing"), host.run(["postqueue", "-p"]).stdout
+
+
+def test_migrates_then_changes_nothing(postfix_host):
+    host = legacy_host(postfix_host)
+    rc, out = run_playbook([host], PLAYBOOK)
+    assert rc == 0, out[-6000:]
+    assert "alias_maps = lmdb:/etc/aliases" in host.postconf("-n")
+    pid = host.read("/var/spool/postfix/pid/master.pid").strip()
+    rc, out = run_playbook([host], PLAYBOOK)
+    assert rc == 0 and "changed=0" in out, out[-4000:]
+    assert host.read("/var/spool/postfix/pid/master.pid").strip() == pid
