@@ -105,7 +105,7 @@ def main():
             changed = backup.restore(folder, module.check_mode)
             module.exit_json(changed=bool(changed), path=folder, files=changed, removed_backups=[])
         postfix = module_postfix(module)
-        dirs = [params["config_dir"]] if params["config_dir"] else [i["config_dir"] for i in host.list_instances(postfix)]
+        dirs = host.instance_dirs(postfix, params["config_dir"])
         tables = []
         for config_dir in dirs:
             tables += host.indexed_table_paths(host.read_snapshot(postfix, config_dir))

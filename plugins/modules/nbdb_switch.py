@@ -130,7 +130,7 @@ def main():
         service = PostfixService(postfix, module.run_command,
                                  lambda name: module.get_bin_path(name, required=False, opt_dirs=SBIN_DIRS))
         result["service_manager"] = service.manager
-        dirs = [params["config_dir"]] if params["config_dir"] else [i["config_dir"] for i in host.list_instances(postfix)]
+        dirs = host.instance_dirs(postfix, params["config_dir"])
         plans = [window.plan_instance(postfix, config_dir, params) for config_dir in dirs]
         for plan in plans:
             tables = window.prepare_tables(postfix, plan, params, module.check_mode)

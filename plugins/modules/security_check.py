@@ -149,12 +149,8 @@ def main():
     params = module.params
     postfix = module_postfix(module)
     try:
-        if params["config_dir"]:
-            dirs = [params["config_dir"]]
-        else:
-            dirs = [item["config_dir"] for item in host.list_instances(postfix)]
         findings = []
-        for config_dir in dirs:
+        for config_dir in host.instance_dirs(postfix, params["config_dir"]):
             state = security_state.gather(postfix, config_dir, params["sensitive_tables"])
             findings.extend(security.evaluate(state, params["reindex_max_age"]))
         findings.sort(key=lambda f: -security.SEVERITIES.index(f["severity"]))

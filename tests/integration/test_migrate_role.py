@@ -1,5 +1,8 @@
 """The migrate role when the switched Postfix does not start: rolled back, serving, mail flows."""
 import pathlib
+import smtplib
+import subprocess
+import threading
 import time
 
 import pytest
@@ -66,3 +69,50 @@ def test_migrates_then_changes_nothing(postfix_host):
     rc, out = run_playbook([host], PLAYBOOK)
     assert rc == 0 and "changed=0" in out, out[-4000:]
     assert host.read("/var/spool/postfix/pid/master.pid").strip() == pid
+
+
+def container_ip(host):
+    return subprocess.run(["podman", "inspect", "-f", "{{.NetworkSettings.IPAddress}}", host.name],
+                          stdout=subprocess.PIPE, check=True).stdout.decode().strip()
+
+
+def test_reload_mode_loses_no_mail_and_never_stops(postfix_host):
+    """switch_mode reload: SMTP traffic during the whole role run; every message accepted and delivered."""
+    host = legacy_host(postfix_host)
+    address = container_ip(host)
+    pid = host.read("/var/spool/postfix/pid/master.pid").strip()
+    sent, refused, stop = [], [], threading.Event()
+
+    def sender():
+        number = 0
+        while not stop.is_set() or number < 20:
+            number += 1
+            try:
+                with smtplib.SMTP(address, 25, timeout=10) as smtp:
+                    smtp.sendmail("probe@example.net", ["alice@mx.example.test"],
+                                  "Subject: reload-%d\n\nmessage %d\n" % (number, number))
+                sent.append(number)
+            except (OSError, smtplib.SMTPException) as exc:
+                refused.append((number, repr(exc)))
+            time.sleep(0.05)
+
+    thread = threading.Thread(target=sender)
+    thread.start()
+    try:
+        rc, out = run_playbook([host], PLAYBOOK, {"migrate_switch_mode": "reload"})
+    finally:
+        stop.set()
+        thread.join(60)
+    assert rc == 0, out[-6000:]
+    assert "alias_maps = lmdb:/etc/aliases" in host.postconf("-n")
+    assert refused == [], refused[:5]
+    assert host.read("/var/spool/postfix/pid/master.pid").strip() == pid  # never stopped
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        mailbox = host.run(["cat", "/var/mail/alice"], check=False).stdout
+        got = {int(line.split("-", 1)[1]) for line in mailbox.splitlines() if line.startswith("Subject: reload-")}
+        if got >= set(sent):
+            break
+        time.sleep(1)
+    assert set(sent) <= got, sorted(set(sent) - got)[:10]
+    assert len(sent) >= 20

@@ -60,6 +60,11 @@ def list_instances(postfix, config_dir=None):
     return found
 
 
+def instance_dirs(postfix, config_dir=None):
+    """The config directory asked for, else those of the default and every postmulti instance."""
+    return [config_dir] if config_dir else [item["config_dir"] for item in list_instances(postfix)]
+
+
 def parse_postmulti(text):
     """``postmulti -l`` lines: name group enabled config_dir."""
     found = []

@@ -77,6 +77,15 @@ def logical_lines(data):
     return [(number, b"".join(parts)) for number, parts in result], warnings
 
 
+def _source_lines(data, utf8):
+    """A new Source holding the line warnings, and the logical lines Postfix reads."""
+    source = Source()
+    lines, source.warnings = logical_lines(data)
+    if utf8:
+        lines = _utf8_lines(lines, source.warnings)
+    return source, lines
+
+
 def fold(key, utf8=True):
     """Postfix's key case folding."""
     if utf8:
@@ -106,10 +115,7 @@ def _split_key(line):
 
 def parse_map(data, fold_case=True, utf8=True):
     """What ``postmap`` builds from a source file."""
-    source = Source()
-    lines, source.warnings = logical_lines(data)
-    if utf8:
-        lines = _utf8_lines(lines, source.warnings)
+    source, lines = _source_lines(data, utf8)
     for number, line in lines:
         key, value = _split_key(line.rstrip(WHITESPACE))
         if not value:
@@ -211,10 +217,7 @@ def externalize(tokens):
 
 def parse_aliases(data, fold_case=True, utf8=True):
     """What ``postalias`` builds from a source file (without the @ and YP_* entries it adds)."""
-    source = Source()
-    lines, source.warnings = logical_lines(data)
-    if utf8:
-        lines = _utf8_lines(lines, source.warnings)
+    source, lines = _source_lines(data, utf8)
     for number, line in lines:
         tokens = tokens822(line)
         colon = next((i for i, token in enumerate(tokens) if token[0] == ":"), None)
