@@ -214,18 +214,22 @@ def summarize(result, unresolved, lookalikes):
     }
 
 
+def _leaves(texts):
+    """Table leaves of expanded values (values that do not parse are skipped)."""
+    for text in texts:
+        try:
+            for leaf in tables_of(text):
+                yield leaf
+        except ValueError:
+            continue
+
+
 def used_paths(snapshot, parameters):
     """Paths of the tables (any type) that these parameters use, in main.cf and master.cf -o."""
     texts = [snapshot.main_expanded.get(name, "") for name in parameters]
     for options in snapshot.master_expanded.values():
         texts.extend(options.get(name, "") for name in parameters)
-    paths = set()
-    for text in texts:
-        try:
-            paths.update(leaf.name for leaf in tables_of(text))
-        except ValueError:
-            continue
-    return paths
+    return set(leaf.name for leaf in _leaves(texts))
 
 
 def table_context(postfix, config_dir=None):
@@ -259,11 +263,5 @@ def indexed_table_paths(snapshot):
     texts = list(snapshot.main_expanded.values())
     for options in snapshot.master_expanded.values():
         texts.extend(options.values())
-    paths = set()
-    for text in texts:
-        try:
-            paths.update(leaf.name for leaf in tables_of(text)
-                         if leaf.map_type in INDEXED_TYPES and leaf.name.startswith("/"))
-        except ValueError:
-            continue
+    paths = set(leaf.name for leaf in _leaves(texts) if leaf.map_type in INDEXED_TYPES and leaf.name.startswith("/"))
     return sorted(paths - caches)

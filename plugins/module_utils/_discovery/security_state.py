@@ -12,7 +12,6 @@ import stat
 import time
 
 from ansible_collections.mailops.nbdb.plugins.module_utils._discovery import host, references, tables
-from ansible_collections.mailops.nbdb.plugins.module_utils._discovery.values import tables as tables_of
 
 PREFIX_PARAMETERS = ("non_bdb_migration_allow_root_prefixes", "non_bdb_migration_allow_user_prefixes")
 # TLS and milter parameters whose defaults changed around 3.10/3.11 (see the facts file): reported, not enforced.
@@ -84,14 +83,8 @@ def gather(postfix, config_dir, sensitive_extra=()):
     caches = host.used_paths(snapshot, tables.CACHE_PARAMETERS)  # daemons recreate these; nothing reindexes them
     legacy_paths = sorted({ref["path"] for ref in refs if ref["path"].startswith("/") and ref["path"] not in caches})
     sensitive = sorted(host.used_paths(snapshot, SENSITIVE_PARAMETERS) | set(sensitive_extra))
-    all_paths = set()
-    for value in list(snapshot.main_expanded.values()) + [v for o in snapshot.master_expanded.values() for v in o.values()]:
-        try:
-            all_paths.update(leaf.name for leaf in tables_of(value) if leaf.name.startswith("/"))
-        except ValueError:
-            continue
-    migrated = sorted(p for p in all_paths - set(legacy_paths) if os.path.exists(p + ".db")
-                      and (os.path.exists(p + ".lmdb") or os.path.exists(p + ".cdb")))
+    migrated = [p for p in host.indexed_table_paths(snapshot) if p not in legacy_paths and os.path.exists(p + ".db")
+                and (os.path.exists(p + ".lmdb") or os.path.exists(p + ".cdb"))]
     state = {
         "config_dir": config_dir, "version": version, "has_levels": host.has_levels(version), "level": level,
         "now": time.time(),
