@@ -218,10 +218,10 @@ def _leaves(texts):
     """Table leaves of expanded values (values that do not parse are skipped)."""
     for text in texts:
         try:
-            for leaf in tables_of(text):
-                yield leaf
+            leaves = tables_of(text)
         except ValueError:
             continue
+        yield from leaves
 
 
 def used_paths(snapshot, parameters):
