@@ -116,3 +116,25 @@ def test_reload_mode_loses_no_mail_and_never_stops(postfix_host):
         time.sleep(1)
     assert set(sent) <= got, sorted(set(sent) - got)[:10]
     assert len(sent) >= 20
+
+
+def test_a_held_lock_stops_a_second_migration_clearly(postfix_host):
+    """Another run's lock: fail early with who holds it and change nothing; with a wait, go on once it is free."""
+    host = legacy_host(postfix_host)
+    host.run(["mkdir", "/run/mailops-nbdb.lock"])
+    host.write("/run/mailops-nbdb.lock/holder.json", '{"token": "other-run", "since": %d}' % time.time())
+    main_before = host.read("/etc/postfix/main.cf")
+
+    rc, out = run_playbook([host], PLAYBOOK)
+    assert rc != 0 and "another migration holds /run/mailops-nbdb.lock (run other-run" in out, out[-3000:]
+    assert host.read("/etc/postfix/main.cf") == main_before and not host.exists("/etc/postfix/tables/virtual.lmdb")
+
+    release = threading.Timer(8, lambda: host.run(["rm", "-rf", "/run/mailops-nbdb.lock"]))
+    release.start()
+    try:
+        rc, out = run_playbook([host], PLAYBOOK, {"migrate_lock_wait": 60})
+    finally:
+        release.cancel()
+    assert rc == 0, out[-4000:]
+    assert "alias_maps = lmdb:/etc/aliases" in host.postconf("-n")
+    assert not host.exists("/run/mailops-nbdb.lock")  # released at the end
