@@ -21,7 +21,7 @@ if [ -n "$need" ]; then
     log "installing Debian packages:$need"
     apt-get update -qq
     # shellcheck disable=SC2086 # $need is a list of package names
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $need >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $need >/dev/null  # with Recommends: netavark, iptables, ...
 fi
 # crun cannot run containers on this cgroup-v1 host; our containers.conf selects runc.
 
