@@ -225,10 +225,7 @@ def main():
     postfix = module_postfix(module)
     results, diffs = [], []
     try:
-        context = table_context(postfix, params["config_dir"])
-        for name in ("database_type", "cache_db_type"):
-            if params[name]:
-                context["default_" + name] = params[name]
+        context = table_context(postfix, params["config_dir"], params["database_type"], params["cache_db_type"])
         requests = [Request(spec, context, params["role"], params["target_type"], params["fold_case"],
                             params["sensitive"]) for spec in params["tables"]]
         for request in requests:

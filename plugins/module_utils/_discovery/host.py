@@ -37,11 +37,16 @@ def has_levels(version):
     return version_tuple(version) >= (3, 11)
 
 
+def config_dir_or_default(postfix, config_dir=None):
+    """config_dir, else the default instance's (postconf's config_directory)."""
+    return config_dir or postfix.postconf(None, "-h", "config_directory").strip() or DEFAULT_CONFIG_DIR
+
+
 def list_instances(postfix, config_dir=None):
     """[{"name", "group", "enabled", "config_dir"}]: the default instance plus postmulti's."""
     if config_dir:
         return [{"name": None, "group": None, "enabled": None, "config_dir": config_dir.rstrip("/") or "/"}]
-    default_dir = postfix.postconf(None, "-h", "config_directory").strip() or DEFAULT_CONFIG_DIR
+    default_dir = config_dir_or_default(postfix)
     found = []
     directories = postfix.postconf(None, "-hx", "multi_instance_directories").split()
     if directories:
@@ -232,9 +237,12 @@ def used_paths(snapshot, parameters):
     return set(leaf.name for leaf in _leaves(texts))
 
 
-def table_context(postfix, config_dir=None):
-    """What table_reindex needs to know about an instance to build its tables right."""
-    config_dir = config_dir or (postfix.postconf(None, "-h", "config_directory").strip() or DEFAULT_CONFIG_DIR)
+def table_context(postfix, config_dir=None, database_type=None, cache_db_type=None):
+    """What table_reindex needs to know about an instance to build its tables right.
+
+    database_type/cache_db_type, when given, replace the resolved defaults (the types to build).
+    """
+    config_dir = config_dir_or_default(postfix, config_dir)
     try:
         snapshot = read_snapshot(postfix, config_dir)
         map_types = postfix.postconf(config_dir, "-m").split()
@@ -244,8 +252,8 @@ def table_context(postfix, config_dir=None):
     return {
         "config_dir": config_dir,
         "map_types": map_types,
-        "default_database_type": database,
-        "default_cache_db_type": cache or database,
+        "default_database_type": database_type or database,
+        "default_cache_db_type": cache_db_type or cache or database,
         "utf8": snapshot.main_expanded.get("smtputf8_enable", "no").strip() == "yes",
         "alias_paths": used_paths(snapshot, tables.ALIAS_PARAMETERS),
         "sni_paths": used_paths(snapshot, ("tls_server_sni_maps",)),

@@ -90,7 +90,7 @@ def has_reindex_service(postfix, config_dir):
 
 
 def set_level(postfix, config_dir, wanted, reload=False, check_mode=False):
-    config_dir = config_dir or postfix.postconf(None, "-h", "config_directory").strip() or host.DEFAULT_CONFIG_DIR
+    config_dir = host.config_dir_or_default(postfix, config_dir)
     version = postfix.postconf(config_dir, "-dh", "mail_version").strip()
     current = host.migration_level(postfix, config_dir, version)[0]
     types = postfix.postconf(config_dir, "-xh", "default_database_type").strip(), (

@@ -34,11 +34,12 @@ def leftover(postfix, config_dir, exclude):
     return left + [item["reason"] for item in unresolved]
 
 
-def switch_types(postfix, config_dir, database_type, cache_db_type, exclude=(), make_backup=False, check_mode=False):
-    config_dir = config_dir or postfix.postconf(None, "-h", "config_directory").strip() or host.DEFAULT_CONFIG_DIR
+def plan_switch(postfix, config_dir, database_type, cache_db_type, exclude=()):
+    """Read one instance and plan its switch: snapshot, references, plan, and main.cf/master.cf text
+    before and after ({path: text}). Nothing is written."""
     check_types(postfix.postconf(config_dir, "-m").split(), database_type, cache_db_type)
     snapshot = host.read_snapshot(postfix, config_dir)
-    refs, unresolved = references.find_references(snapshot)
+    refs = references.find_references(snapshot)[0]
     planned = rewrite.plan(snapshot, refs, database_type, cache_db_type, exclude)
     before = {path: config_write.read(path) for path in (snapshot.main_cf, snapshot.master_cf)}
     after = {
@@ -48,6 +49,12 @@ def switch_types(postfix, config_dir, database_type, cache_db_type, exclude=(), 
         snapshot.master_cf: config_write.apply_master(
             before[snapshot.master_cf], [r for r in planned["replacements"] if r["service"] is not None]),
     }
+    return snapshot, refs, planned, before, after
+
+
+def switch_types(postfix, config_dir, database_type, cache_db_type, exclude=(), make_backup=False, check_mode=False):
+    config_dir = host.config_dir_or_default(postfix, config_dir)
+    snapshot, dummy, planned, before, after = plan_switch(postfix, config_dir, database_type, cache_db_type, exclude)
     changed_files = [path for path in before if before[path] != after[path]]
     replacements = sorted(planned["replacements"], key=lambda r: (r["file"], r["line"] or 0, r["old"]))
     rewritten = [dict(item, references=sorted(set(item["references"]))) for item in replacements] + [

@@ -21,12 +21,12 @@ import tempfile
 import time
 
 from ansible_collections.mailops.nbdb.plugins.module_utils._commands import PostfixCommandError
-from ansible_collections.mailops.nbdb.plugins.module_utils._discovery import host, references
+from ansible_collections.mailops.nbdb.plugins.module_utils._discovery import host
 from ansible_collections.mailops.nbdb.plugins.module_utils._execution import config_write
 from ansible_collections.mailops.nbdb.plugins.module_utils._execution import reindex as reindexing
 from ansible_collections.mailops.nbdb.plugins.module_utils._execution.level import REINDEX_SERVICE_NAME
 from ansible_collections.mailops.nbdb.plugins.module_utils._execution.service import ServiceError
-from ansible_collections.mailops.nbdb.plugins.module_utils._execution.switch import check_types, leftover
+from ansible_collections.mailops.nbdb.plugins.module_utils._execution.switch import leftover, plan_switch
 from ansible_collections.mailops.nbdb.plugins.module_utils._planning import rewrite
 
 
@@ -53,14 +53,9 @@ def with_level(postfix, main_text, master_text, level):
 
 def plan_instance(postfix, config_dir, options):
     """(before texts, after texts, rewrites, legacy tables) of one instance; nothing is written."""
-    check_types(postfix.postconf(config_dir, "-m").split(), options["database_type"], options["cache_db_type"])
-    snapshot = host.read_snapshot(postfix, config_dir)
-    refs = references.find_references(snapshot)[0]
-    planned = rewrite.plan(snapshot, refs, options["database_type"], options["cache_db_type"], options["exclude"])
-    before = {snapshot.main_cf: config_write.read(snapshot.main_cf), snapshot.master_cf: config_write.read(snapshot.master_cf)}
-    main = config_write.apply_main(before[snapshot.main_cf], [r for r in planned["replacements"] if not r["service"]],
-                                   planned["settings"])
-    master = config_write.apply_master(before[snapshot.master_cf], [r for r in planned["replacements"] if r["service"]])
+    snapshot, refs, planned, before, after = plan_switch(
+        postfix, config_dir, options["database_type"], options["cache_db_type"], options["exclude"])
+    main, master = after[snapshot.main_cf], after[snapshot.master_cf]
     version = postfix.postconf(config_dir, "-dh", "mail_version").strip()
     if options["level"] != "keep" and host.has_levels(version):
         main, master = with_level(postfix, main, master, options["level"])
@@ -71,8 +66,7 @@ def plan_instance(postfix, config_dir, options):
 
 def prepare_tables(postfix, plan, options, check_mode):
     """Make sure each legacy table's new file matches its source before the window (build if not)."""
-    context = host.table_context(postfix, plan["config_dir"])
-    context["default_database_type"], context["default_cache_db_type"] = options["database_type"], options["cache_db_type"]
+    context = host.table_context(postfix, plan["config_dir"], options["database_type"], options["cache_db_type"])
     results = []
     for map_type, path in plan["tables"]:
         request = reindexing.Request("%s:%s" % (map_type, path), context)
