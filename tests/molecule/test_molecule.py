@@ -4,6 +4,7 @@ Run one alone: make molecule MOLECULE_SCENARIO=default  (or cd roles/migrate && 
 """
 import os
 import pathlib
+import re
 import subprocess
 
 import pytest
@@ -13,6 +14,14 @@ SCENARIOS = sorted(p.name for p in (ROLE / "molecule").iterdir() if (p / "molecu
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def completed(text, scenario, action):
+    """Whether molecule reported the action successful, in its plain or its coloured line format."""
+    pattern = r"(\[%s > %s\]|%s (>|\u279c) %s:) Executed: Successful" % ((re.escape(scenario), re.escape(action)) * 2)
+    return re.search(pattern, ANSI.sub("", text)) is not None
+
 
 @pytest.mark.parametrize("scenario", SCENARIOS)
 def test_molecule_scenario(scenario):
@@ -20,8 +29,8 @@ def test_molecule_scenario(scenario):
     log.parent.mkdir(parents=True, exist_ok=True)
     with open(log, "w") as handle:
         proc = subprocess.run(["molecule", "test", "-s", scenario], cwd=str(ROLE), stdout=handle,
-                              stderr=subprocess.STDOUT, env=dict(os.environ), check=False, timeout=1800)
+                              stderr=subprocess.STDOUT, env=dict(os.environ, NO_COLOR="1", ANSIBLE_NOCOLOR="1"), check=False, timeout=1800)
     text = log.read_text(errors="replace")
     assert proc.returncode == 0, "molecule test -s %s failed (log %s):\n%s" % (scenario, log, text[-6000:])
     for action in ("check", "converge", "idempotence", "verify"):
-        assert "[%s > %s] Executed: Successful" % (scenario, action) in text, "%s did not run %s" % (scenario, action)
+        assert completed(text, scenario, action), "%s did not run %s" % (scenario, action)
