@@ -3,7 +3,7 @@ SHELL := /bin/bash
 top := $(CURDIR)
 ENV := top=$(top); . $(top)/scripts/env.sh;
 
-.PHONY: bootstrap demo test unit integration quality molecule images clean-containers
+.PHONY: bootstrap demo test unit integration quality molecule images docs clean-containers
 
 bootstrap:
 	@./scripts/bootstrap.sh
@@ -28,9 +28,14 @@ MOLECULE_SCENARIO ?= default
 molecule: bootstrap
 	@$(ENV) cd roles/migrate && molecule test -s $(MOLECULE_SCENARIO)
 
+## Module/role reference (antsibull-docs) and the changelog from the fragments, into docs/.
+docs: bootstrap
+	@$(ENV) ./scripts/docs.sh
+
 images:
 	@for c in images/*.conf; do ./images/build-image.sh $$(basename $$c .conf); done
 
 ## Remove containers left by the demo or by an interrupted test run.
 clean-containers:
 	@podman ps -a --filter label=nbdb.testbed --format '{{.Names}}' | xargs -r podman rm -f -t 0
+	@podman ps -a --filter label=nbdb.demo --format '{{.Names}}' | xargs -r podman rm -f -t 0

@@ -1,6 +1,6 @@
 #!/bin/sh
 # One idempotent set-up step for `make demo` and `make test` on a fresh Debian 12 machine (root):
-# Debian packages (only when missing), the pinned Python venv, the ansible-test pip stand-in,
+# Debian packages (only when missing; chromium renders the fleet report in a test), the pinned Python venv, the ansible-test pip stand-in,
 # the collection link for Ansible, and the Postfix container images (only when their recipe changed).
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -10,7 +10,7 @@ log() { printf 'bootstrap: %s\n' "$*"; }
 
 # --- Debian packages -------------------------------------------------------------------------
 need=""
-for pkg in podman runc debootstrap uidmap slirp4netns git make ca-certificates shellcheck $NBDB_EXTRA_DEBS; do
+for pkg in podman runc debootstrap uidmap slirp4netns git make ca-certificates shellcheck chromium $NBDB_EXTRA_DEBS; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || need="$need $pkg"
 done
 python_ok=yes

@@ -129,12 +129,24 @@ instances:
       description: Expanded C(compatibility_level).
       type: str
       sample: "3.6"
+    queue_directory:
+      description: Expanded C(queue_directory) (holds C(pid/master.pid)).
+      type: str
+      sample: /var/spool/postfix
     main_cf:
       description: Path of main.cf.
       type: str
     master_cf:
       description: Path of master.cf.
       type: str
+fingerprint:
+  description:
+    - sha256 over the state (size, mtime, mode, owner) of every instance's main.cf and master.cf, the files of every
+      table except daemon-maintained caches, and the PID of every running master.
+    - Equal before and after a run proves the run changed and restarted nothing (the dry run asserts it).
+  returned: success
+  type: str
+  sample: 3f0a9c...
 references:
   description: One entry per use of a C(hash:)/C(btree:) table.
   returned: success

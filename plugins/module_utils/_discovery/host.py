@@ -10,7 +10,7 @@ __metaclass__ = type
 import os
 
 from ansible_collections.mailops.nbdb.plugins.module_utils._commands import PostfixCommandError
-from ansible_collections.mailops.nbdb.plugins.module_utils._discovery import config_files, references, tables
+from ansible_collections.mailops.nbdb.plugins.module_utils._discovery import config_files, fingerprint, references, tables
 from ansible_collections.mailops.nbdb.plugins.module_utils._discovery.values import LEGACY_TYPES
 from ansible_collections.mailops.nbdb.plugins.module_utils._discovery.values import tables as tables_of
 
@@ -167,6 +167,7 @@ def discover_instance(postfix, instance, version, database_type=None, cache_db_t
         "migration_level_reason": level_reason,
         "nbdb_reindex_service": ["nbdb_reindex", "unix"] in snapshot.services,
         "compatibility_level": snapshot.main_expanded.get("compatibility_level", ""),
+        "queue_directory": snapshot.main_expanded.get("queue_directory", ""),
         "main_cf": snapshot.main_cf,
         "master_cf": snapshot.master_cf,
     })
@@ -197,6 +198,7 @@ def discover(postfix, config_dir=None, database_type=None, cache_db_type=None):
     unresolved = [ref for item in found for ref in item["unresolved"]]
     lookalikes = [ref for item in found for ref in item["lookalikes"]]
     result["summary"] = summarize(result, unresolved, lookalikes)
+    result["fingerprint"] = fingerprint.host_fingerprint(result["instances"], result["tables"])
     return result
 
 

@@ -1,0 +1,154 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) mailops.nbdb contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The fleet report: per-host history of records, and the report built from it (schema: docs/fleet-report.md).
+
+A record is what the migrate role leaves in ``migrate_summary`` for one run on one host. The history of a host
+keeps the latest dry run, the latest real run, the latest run that migrated, the latest playbook rollback and the
+latest record of any kind, so a re-run that changes nothing does not hide what the migration did.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+SCHEMA_VERSION = 1
+SEVERITIES = ("critical", "high", "medium", "low", "info")
+DRY_RUN_STATES = ("would_migrate", "nothing_to_do", "would_fail")
+REAL_STATES = ("migrated", "unchanged", "failed", "rolled_back")
+ROLLBACK_STATES = ("restored", "nothing_to_restore", "would_restore", "restore_failed")
+SKIPPED_STATES = ("not_reached", "unreachable")
+STATES = REAL_STATES + ROLLBACK_STATES + DRY_RUN_STATES + SKIPPED_STATES + ("no_result",)
+RUNS = ("dry_run", "migrate", "rollback")
+
+
+class RecordError(Exception):
+    """A record that the report cannot use; str() says which field."""
+
+
+def check_record(record):
+    """Raise RecordError unless record has a host, a known run and a known status."""
+    if not isinstance(record, dict):
+        raise RecordError("record must be a dict, got %s" % type(record).__name__)
+    for key in ("host", "run", "status"):
+        if not record.get(key):
+            raise RecordError("record of host %r lacks %r" % (record.get("host"), key))
+    if record["run"] not in RUNS:
+        raise RecordError("record of host %s: unknown run %r (expected one of %s)" % (record["host"], record["run"], ", ".join(RUNS)))
+    if record["status"] not in STATES:
+        raise RecordError("record of host %s: unknown status %r" % (record["host"], record["status"]))
+
+
+def add_record(history, record):
+    """The host's history after one more record (history may be None for a new host)."""
+    check_record(record)
+    history = dict(history or {"host": record["host"]})
+    history["last"] = record
+    if record["status"] in SKIPPED_STATES:
+        return history
+    history[record["run"]] = record
+    if record["status"] == "migrated":
+        history["migrated"] = record
+    return history
+
+
+def host_state(history):
+    """(state, the record it comes from): a rollback newer than the real run wins, then the real run, then the dry run."""
+    migrate, rollback, dry_run = history.get("migrate"), history.get("rollback"), history.get("dry_run")
+    if rollback and rollback["status"] == "restored" and (not migrate or _after(rollback, migrate)):
+        return "restored", rollback
+    if migrate:
+        return migrate["status"], migrate
+    if dry_run:
+        return dry_run["status"], dry_run
+    last = history.get("last")
+    return (last["status"], last) if last else ("no_result", {})
+
+
+def _after(one, other):
+    return (one.get("finished_at") or one.get("started_at") or "") >= (other.get("finished_at") or other.get("started_at") or "")
+
+
+def _count(value):
+    return len(value) if isinstance(value, (list, tuple)) else int(value or 0)
+
+
+def prediction(history):
+    """The dry run's prediction next to what the later real run did, or None when there is no such pair."""
+    dry_run = history.get("dry_run")
+    real = history.get("migrated") or history.get("migrate")
+    if not dry_run or not real or _after(dry_run, real):
+        return None
+    predicted = {"status": dry_run["status"], "tables": _count(dry_run.get("tables_migrated")),
+                 "references": _count(dry_run.get("references_rewritten")), "levels_after": dry_run.get("levels_after") or {}}
+    actual = {"status": real["status"], "tables": _count(real.get("tables_migrated")),
+              "references": _count(real.get("references_rewritten")), "levels_after": real.get("levels_after") or {}}
+    expected_status = {"would_migrate": "migrated", "nothing_to_do": "unchanged", "would_fail": "failed"}
+    matched = (expected_status.get(predicted["status"]) == actual["status"] or
+               (predicted["status"] == "would_fail" and actual["status"] == "rolled_back"))
+    matched = matched and all(predicted[key] == actual[key] for key in ("tables", "references", "levels_after"))
+    return {"dry_run_at": dry_run.get("finished_at"), "predicted": predicted, "actual": actual, "matched": matched}
+
+
+def host_row(name, history):
+    """One host of the report: its state and the facts of the run that set it."""
+    history = history or {"host": name}
+    state, source = host_state(history)
+    migrated = history.get("migrated") or {}
+    last = history.get("last") or {}
+    findings = dict((severity, 0) for severity in SEVERITIES)
+    findings.update((source.get("findings") or last.get("findings") or {}))
+    return {
+        "host": name,
+        "state": state,
+        "postfix_version": source.get("postfix_version") or last.get("postfix_version"),
+        "levels_before": (migrated or source).get("levels_before") or {},
+        "levels_after": source.get("levels_after") or {},
+        "tables_migrated": _count(migrated.get("tables_migrated")) if migrated else _count(source.get("tables_migrated")),
+        "references_rewritten": _count((migrated or source).get("references_rewritten")),
+        "downtime_seconds": float((migrated or source).get("downtime_seconds") or 0.0),
+        "legacy_references_left": source.get("legacy_references_left"),
+        "findings": findings,
+        "backup_path": (migrated or source).get("backup_path"),
+        "migrated_at": migrated.get("finished_at"),
+        "error": source.get("error"),
+        "failed_task": source.get("failed_task"),
+        "last_run": {key: last.get(key) for key in ("run", "status", "started_at", "finished_at", "error")} if last else None,
+        "prediction": prediction(history),
+    }
+
+
+def build_report(histories, hosts, generated_by, generated_at, title):
+    """The whole report. hosts: names that belong to the fleet (listed even without a record)."""
+    names = sorted(set(hosts) | set(histories))
+    rows = [host_row(name, histories.get(name)) for name in names]
+    states = dict((state, 0) for state in STATES)
+    for row in rows:
+        states[row["state"]] += 1
+    downtimes = [row["downtime_seconds"] for row in rows if row["downtime_seconds"]]
+    findings = dict((severity, sum(row["findings"][severity] for row in rows)) for severity in SEVERITIES)
+    totals = {
+        "hosts": len(rows),
+        "states": states,
+        "migrated": states["migrated"],
+        "unchanged": states["unchanged"],
+        "failed": states["failed"] + states["restore_failed"],
+        "rolled_back": states["rolled_back"] + states["restored"],
+        "tables_migrated": sum(row["tables_migrated"] for row in rows),
+        "references_rewritten": sum(row["references_rewritten"] for row in rows),
+        "downtime_seconds_total": round(sum(downtimes), 3),
+        "downtime_seconds_max": round(max(downtimes), 3) if downtimes else 0.0,
+        "legacy_free": sum(1 for row in rows if row["legacy_references_left"] == 0),
+        "findings": findings,
+        "predictions_matched": sum(1 for row in rows if row["prediction"] and row["prediction"]["matched"]),
+        "predictions_missed": sum(1 for row in rows if row["prediction"] and not row["prediction"]["matched"]),
+    }
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "title": title,
+        "generated_by": generated_by,
+        "generated_at": generated_at,
+        "dry_run": generated_by == "dry_run",
+        "totals": totals,
+        "hosts": rows,
+    }

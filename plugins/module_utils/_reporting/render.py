@@ -1,0 +1,124 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) mailops.nbdb contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The fleet report as Markdown and as one self-contained HTML page (inline CSS, no scripts, no external assets)."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from html import escape
+
+from ansible_collections.mailops.nbdb.plugins.module_utils._reporting.fleet import SEVERITIES
+
+STATE_LABELS = {
+    "migrated": "migrated", "unchanged": "unchanged", "failed": "failed",
+    "rolled_back": "failed, rolled back", "restored": "restored from backup", "nothing_to_restore": "nothing to restore",
+    "would_restore": "would be restored", "restore_failed": "restore failed", "would_migrate": "would migrate",
+    "nothing_to_do": "nothing to do", "would_fail": "would fail", "not_reached": "not reached (rollout stopped)",
+    "unreachable": "unreachable", "no_result": "no result yet",
+}
+BAD_STATES = ("failed", "rolled_back", "restore_failed", "would_fail", "unreachable")
+PENDING_STATES = ("no_result", "not_reached", "would_migrate", "would_restore")
+TOTALS = (
+    ("hosts", "Hosts"), ("migrated", "Migrated"), ("unchanged", "Unchanged"), ("failed", "Failed"),
+    ("rolled_back", "Rolled back"), ("legacy_free", "Free of hash/btree"), ("tables_migrated", "Tables migrated"),
+    ("references_rewritten", "References rewritten"), ("downtime_seconds_total", "Downtime total (s)"),
+    ("downtime_seconds_max", "Downtime max (s)"),
+)
+DRY_RUN_TOTALS = (("would_migrate", "Would migrate"), ("nothing_to_do", "Nothing to do"), ("would_fail", "Would fail"))
+
+
+def _levels(levels):
+    return ", ".join("%s: %s" % (path, level) for path, level in sorted((levels or {}).items())) or "-"
+
+
+def _findings(findings):
+    return " ".join("%s %d" % (severity, findings[severity]) for severity in SEVERITIES if findings.get(severity)) or "none"
+
+
+def _prediction(row):
+    item = row["prediction"]
+    if not item:
+        return "-"
+    text = "%s, %d tables, %d refs -> %s, %d tables, %d refs" % (
+        item["predicted"]["status"], item["predicted"]["tables"], item["predicted"]["references"],
+        item["actual"]["status"], item["actual"]["tables"], item["actual"]["references"])
+    return ("as predicted: " if item["matched"] else "DIFFERS: ") + text
+
+
+def _total_items(report):
+    items = [(label, report["totals"][key]) for key, label in TOTALS]
+    states = report["totals"]["states"]
+    if any(states[key] for key, dummy in DRY_RUN_TOTALS) or report["dry_run"]:
+        items += [(label, states[key]) for key, label in DRY_RUN_TOTALS]
+    return items
+
+
+def _cells(row):
+    return [
+        row["host"], STATE_LABELS.get(row["state"], row["state"]), row["migrated_at"] or "-", row["postfix_version"] or "-",
+        _levels(row["levels_before"]), _levels(row["levels_after"]), str(row["tables_migrated"]),
+        str(row["references_rewritten"]), "%.3f" % row["downtime_seconds"], _findings(row["findings"]),
+        row["backup_path"] or "-", _prediction(row), row["error"] or "",
+    ]
+
+
+HEADERS = ["Host", "State", "Migrated at", "Postfix", "Level before", "Level after", "Tables", "References", "Downtime (s)",
+           "Findings", "Backup", "Dry run vs result", "Error"]
+
+
+def _md(text):
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def markdown(report):
+    lines = ["# %s" % report["title"], ""]
+    if report["dry_run"]:
+        lines += ["**DRY RUN** - check mode: no host was changed. States below are predictions.", ""]
+    lines += ["Generated %s by %s (schema %s)." % (report["generated_at"], report["generated_by"], report["schema_version"]), "",
+              "## Fleet totals", "", "| Total | Value |", "|---|---|"]
+    lines += ["| %s | %s |" % (label, value) for label, value in _total_items(report)]
+    lines += ["| Findings | %s |" % _findings(report["totals"]["findings"]), "", "## Hosts", "",
+              "| " + " | ".join(HEADERS) + " |", "|" + "---|" * len(HEADERS)]
+    lines += ["| " + " | ".join(_md(cell) for cell in _cells(row)) + " |" for row in report["hosts"]]
+    return "\n".join(lines) + "\n"
+
+
+STYLE = """
+body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem;color:#1d2430;background:#f6f7f9}
+h1{margin:0 0 .3rem}.meta{color:#5b6472;margin-bottom:1.2rem}
+.banner{background:#fff4ce;border:1px solid #e0c36a;padding:.6rem 1rem;border-radius:6px;margin-bottom:1rem;font-weight:600}
+.totals{display:flex;flex-wrap:wrap;gap:.6rem;margin-bottom:1.5rem}
+.total{background:#fff;border:1px solid #d9dde3;border-radius:8px;padding:.6rem .9rem;min-width:7.5rem}
+.total .value{font-size:1.5rem;font-weight:700}.total .label{color:#5b6472;font-size:.85rem}
+table{border-collapse:collapse;background:#fff;width:100%;font-size:.85rem}
+th,td{border:1px solid #d9dde3;padding:.35rem .5rem;text-align:left;vertical-align:top}
+th{background:#eef0f3}.state{font-weight:600;white-space:nowrap}
+tr.bad .state{color:#b42318}tr.good .state{color:#1a7f37}tr.pending .state{color:#8a5a00}.differs{color:#b42318;font-weight:600}
+"""
+
+
+def html(report):
+    parts = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+             "<title>%s</title><style>%s</style></head><body>" % (escape(report["title"]), STYLE),
+             "<h1>%s</h1>" % escape(report["title"]),
+             '<div class="meta">Generated %s by %s (schema %s)</div>' % (
+                 escape(report["generated_at"]), escape(report["generated_by"]), report["schema_version"])]
+    if report["dry_run"]:
+        parts.append('<div class="banner" id="dry-run">DRY RUN - check mode: no host was changed. States are predictions.</div>')
+    parts.append('<section class="totals" id="totals">')
+    for label, value in _total_items(report) + [("Findings", _findings(report["totals"]["findings"]))]:
+        parts.append('<div class="total"><div class="value">%s</div><div class="label">%s</div></div>' % (
+            escape(str(value)), escape(label)))
+    parts += ['</section>', '<table id="hosts"><thead><tr>%s</tr></thead><tbody>' % "".join(
+        "<th>%s</th>" % escape(header) for header in HEADERS)]
+    for row in report["hosts"]:
+        cells = _cells(row)
+        klass = "bad" if row["state"] in BAD_STATES else "pending" if row["state"] in PENDING_STATES else "good"
+        rendered = ['<td class="state">%s</td>' % escape(cells[1]) if index == 1 else
+                    '<td class="differs">%s</td>' % escape(cell) if index == 11 and cell.startswith("DIFFERS") else
+                    "<td>%s</td>" % escape(cell) for index, cell in enumerate(cells)]
+        parts.append('<tr class="host %s" data-host="%s">%s</tr>' % (klass, escape(row["host"]), "".join(rendered)))
+    parts += ["</tbody></table>", "</body></html>"]
+    return "\n".join(parts) + "\n"
