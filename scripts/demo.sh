@@ -34,7 +34,7 @@ step() {  # step NAME PLAYBOOK [ARGS...]: run a playbook, keep its log, print it
     shift 2
     echo
     echo "demo: $name (log: $logs/$name.log)"
-    if ansible-playbook -i demo/inventory.yml "playbooks/$playbook.yml" -e "nbdb_report_dir=$report" "$@" \
+    if ansible-playbook -i demo/inventory.yml "mailops.nbdb.$playbook" -e "nbdb_report_dir=$report" "$@" \
         >"$logs/$name.log" 2>&1; then rc=0; else rc=$?; fi
     sed -n '/^PLAY RECAP/,$p' "$logs/$name.log" | grep -E '^[a-z0-9-]+ +:' || true
     if [ "$rc" -ne 0 ]; then
