@@ -15,6 +15,8 @@ description:
   - C(state=present) takes the lock (an atomic C(mkdir) of I(path) holding who took it and when); when another run holds
     it, waits up to I(wait) seconds and then fails, naming the holder. A lock older than I(stale_after) seconds is taken
     over (reported in C(taken_over)).
+  - I(take_over) takes the lock from a run known to be gone (the caller checked that its I(owner) process no longer
+    exists), but only while that run's token still holds it.
   - C(state=absent) releases the lock if I(token) holds it.
   - The lock lives only for the duration of a run; taking and releasing it is not reported as a change.
 author:
@@ -50,6 +52,13 @@ options:
     description: Seconds after which a lock is considered abandoned.
     type: int
     default: 7200
+  owner:
+    description: Who runs this migration (for example C(controller:PID) of ansible-playbook); stored with the lock and
+      returned to a run that finds the lock held, so that it can check whether the holder still exists.
+    type: str
+  take_over:
+    description: Token of a holder known to be gone; its lock is taken over (reported in C(taken_over)).
+    type: str
 """
 
 EXAMPLES = r"""
@@ -63,8 +72,16 @@ holder:
   description: Token of the run holding the lock after this task (null after a release).
   returned: always
   type: str
+holder_owner:
+  description: I(owner) recorded by the run holding the lock (null when none was recorded).
+  returned: always
+  type: str
+holder_since:
+  description: Seconds since the epoch when the holder took the lock.
+  returned: always
+  type: float
 taken_over:
-  description: Token of a stale lock that was taken over, else null.
+  description: Token of a stale or abandoned lock that was taken over, else null.
   returned: always
   type: str
 """
@@ -85,10 +102,10 @@ def read_holder(path):
         return {"token": None, "since": os.stat(path).st_mtime if os.path.exists(path) else 0}
 
 
-def take(path, token):
+def take(path, token, owner):
     os.mkdir(path, 0o700)
     with open(os.path.join(path, "holder.json"), "w") as handle:
-        json.dump({"token": token, "since": time.time(), "pid": os.getpid()}, handle)
+        json.dump({"token": token, "since": time.time(), "owner": owner}, handle)
 
 
 def main():
@@ -99,12 +116,14 @@ def main():
             token=dict(type="str", required=True, no_log=False),
             wait=dict(type="int", default=0),
             stale_after=dict(type="int", default=7200),
+            owner=dict(type="str"),
+            take_over=dict(type="str"),
         ),
         supports_check_mode=True,
     )
     params = module.params
     path, token = params["path"], params["token"]
-    result = {"changed": False, "holder": None, "taken_over": None}
+    result = {"changed": False, "holder": None, "holder_owner": None, "holder_since": None, "taken_over": None}
     if params["state"] == "absent":
         if os.path.isdir(path) and read_holder(path).get("token") == token and not module.check_mode:
             shutil.rmtree(path, ignore_errors=True)
@@ -114,17 +133,17 @@ def main():
         if not os.path.exists(path):
             if not module.check_mode:
                 try:
-                    take(path, token)
+                    take(path, token, params["owner"])
                 except OSError:
                     continue  # another run was faster: look again
-            result["holder"] = token
+            result.update(holder=token, holder_owner=params["owner"])
             module.exit_json(**result)
         holder = read_holder(path)
         if holder.get("token") == token:
-            result["holder"] = token
+            result.update(holder=token, holder_owner=params["owner"], holder_since=holder.get("since"))
             module.exit_json(**result)
         age = time.time() - holder.get("since", 0)
-        if age > params["stale_after"]:
+        if age > params["stale_after"] or (params["take_over"] and holder.get("token") == params["take_over"]):
             result["taken_over"] = holder.get("token")
             if module.check_mode:
                 result["holder"] = token
@@ -132,8 +151,11 @@ def main():
             shutil.rmtree(path, ignore_errors=True)
             continue
         if time.monotonic() >= deadline:
-            module.fail_json(msg="another migration holds %s (run %s, for %d s); wait for it to finish or remove the lock"
-                             " if that run is gone" % (path, holder.get("token"), age), **result)
+            result.update(holder=holder.get("token"), holder_owner=holder.get("owner"), holder_since=holder.get("since"))
+            module.fail_json(msg="another migration holds %s (run %s of %s, for %d s); wait for it to finish, or if that"
+                             " run is gone, take the lock over with migrate_lock_take_over=%s"
+                             % (path, holder.get("token"), holder.get("owner") or "an unknown controller", age,
+                                holder.get("token")), **result)
         time.sleep(1)
 
 

@@ -1,6 +1,8 @@
 """The migrate role when the switched Postfix does not start: rolled back, serving, mail flows."""
+import os
 import pathlib
 import smtplib
+import socket
 import subprocess
 import threading
 import time
@@ -138,3 +140,24 @@ def test_a_held_lock_stops_a_second_migration_clearly(postfix_host):
     assert rc == 0, out[-4000:]
     assert "alias_maps = lmdb:/etc/aliases" in host.postconf("-n")
     assert not host.exists("/run/mailops-nbdb.lock")  # released at the end
+
+
+def test_a_lock_left_by_a_killed_run_of_this_controller_is_taken_over(postfix_host):
+    """A run killed before it released the lock: the next run from the same controller sees that the holder's
+    ansible-playbook process is gone and takes over; a holder that is still alive keeps it."""
+    host = legacy_host(postfix_host)
+    controller = socket.gethostname()
+    gone = subprocess.run(["sh", "-c", "echo $$"], stdout=subprocess.PIPE, check=True).stdout.decode().strip()
+    host.run(["mkdir", "/run/mailops-nbdb.lock"])
+    live = '{"token": "live-run", "since": %d, "owner": "%s:%d"}' % (time.time(), controller, os.getpid())
+    host.write("/run/mailops-nbdb.lock/holder.json", live)
+    rc, out = run_playbook([host], PLAYBOOK)
+    assert rc != 0 and "(run live-run of %s:%d" % (controller, os.getpid()) in out, out[-3000:]
+    assert "alias_maps = hash:/etc/aliases" in host.postconf("-n")
+
+    dead = '{"token": "killed-run", "since": %d, "owner": "%s:%s"}' % (time.time(), controller, gone)
+    host.write("/run/mailops-nbdb.lock/holder.json", dead)
+    rc, out = run_playbook([host], PLAYBOOK)
+    assert rc == 0, out[-4000:]
+    assert "alias_maps = lmdb:/etc/aliases" in host.postconf("-n")
+    assert not host.exists("/run/mailops-nbdb.lock")
