@@ -6,7 +6,7 @@ tried and handled); the summary at the end of the run quotes these numbers (READ
 import collections
 
 COUNTS = collections.OrderedDict((name, 0) for name in (
-    "faults injected", "hosts recovered", "messages sent", "messages delivered", "messages deferred",
+    "faults injected", "hosts recovered", "hosts recovered by hand", "messages sent", "messages delivered", "messages deferred",
     "messages bounced", "messages lost", "table entries checked", "table entries lost",
     "bad inputs tried", "bad inputs handled"))
 FAULTS = []  # (fault, outcome) lines
@@ -29,8 +29,9 @@ def outcome(name, text):
             entry[1] = text
 
 
-def recovered(name, text="recovered"):
-    add("hosts recovered")
+def recovered(name, text="recovered", by_hand=False):
+    """The host kept every promise after the fault (by_hand: only after the operator stepped in)."""
+    add("hosts recovered by hand" if by_hand else "hosts recovered")
     outcome(name, text)
 
 
@@ -53,6 +54,6 @@ def used():
 
 def lines():
     """The summary block, one line per count, then one per fault with its outcome."""
-    out = ["%-22s %d" % (name + ":", number) for name, number in COUNTS.items()]
+    out = ["%-25s %d" % (name + ":", number) for name, number in COUNTS.items()]
     out += ["fault: %s -> %s" % (name, text) for name, text in FAULTS]
     return out

@@ -300,7 +300,7 @@ def test_sigkill_then_rerun_recovers(postfix_host, phase):
     if host.exists(LOCK):
         stale.append("the dead run's lock is still held after the re-run: " + host.read(LOCK + "/holder.json"))
     faultlog.recovered(name, "; ".join(["recovered"] + stale + (
-        ["%d private build directory left behind" % leftovers] if leftovers else [])))
+        ["%d private build directory left behind" % leftovers] if leftovers else [])), by_hand=bool(stale))
     if stale:
         raise StaleLock("%s: %s" % (phase, "; ".join(stale)))
 
