@@ -41,11 +41,12 @@ class Host(PostfixContainer):
 
 @pytest.fixture
 def postfix_host():
-    """Factory: postfix_host(distro, **lay_down_args) -> running Host; all removed at teardown."""
+    """Factory: postfix_host(distro, run_args=(), **lay_down_args) -> running Host; all removed at teardown.
+    run_args: extra "podman run" options (for example a small tmpfs --mount)."""
     started = []
 
-    def make(distro="sid", **layout):
-        host = Host(distro)
+    def make(distro="sid", run_args=(), **layout):
+        host = Host(distro, run_args=run_args)
         started.append(host)
         host.start()
         return host.lay_down(**layout)
@@ -53,3 +54,12 @@ def postfix_host():
     yield make
     for host in started:
         host.stop()
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The fault-injection and bad-input counts (tests/integration/faultlog.py), when those suites ran."""
+    from tests.integration import faultlog  # pylint: disable=import-outside-toplevel
+    if faultlog.used():
+        terminalreporter.section("faults and bad input")
+        for line in faultlog.lines():
+            terminalreporter.write_line(line)
