@@ -33,12 +33,14 @@ options:
       - Default is the host's resolved C(default_database_type) when that is not a Berkeley DB
         type, else C(lmdb).
     type: str
+    choices: [lmdb, cdb]
   cache_db_type:
     description:
       - Type that C(btree:) tables would become.
       - Default is the resolved C(default_cache_db_type) when that is not a Berkeley DB type,
         else C(lmdb).
     type: str
+    choices: [lmdb]
 notes:
   - Needs C(postconf), and C(postmulti) for multi-instance hosts, on the target (C(/usr/sbin) is searched).
 """
@@ -304,8 +306,8 @@ def main():
     module = AnsibleModule(
         argument_spec=dict(
             config_dir=dict(type="path"),
-            database_type=dict(type="str"),
-            cache_db_type=dict(type="str"),
+            database_type=dict(type="str", choices=["lmdb", "cdb"]),
+            cache_db_type=dict(type="str", choices=["lmdb"]),
         ),
         supports_check_mode=True,
     )

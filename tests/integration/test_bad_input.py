@@ -324,15 +324,7 @@ EXPECTED = {
         "security_check": error("fail_on", "severe"), "role": error("migrate_database_type", "hash")},
 }
 # Promises the collection does not keep yet (strict: they must fail until fixed).
-FINDINGS = {
-    ("dot-dot path", "nbdb_backup"): "nbdb_backup copies a table path with '..' verbatim: os.makedirs of"
-    " <backup>/etc/postfix/tables/../tables fails with a bare '[Errno 17] File exists' that neither names the table"
-    " nor says why (module_utils/_execution/backup.py _copy/candidates)",
-    ("dot-dot path", "role"): "the role's backup step (nbdb_backup) fails first, with the bare '[Errno 17] File"
-    " exists' on the '..' path instead of the table's name and the '..' refusal",
-    ("unsupported map type", "nbdb_info"): "nbdb_info's database_type/cache_db_type are free strings: 'btree'"
-    " (a Berkeley DB type) is accepted and reported as the target type instead of being refused",
-}
+FINDINGS = {}
 
 
 def cases():

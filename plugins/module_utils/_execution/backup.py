@@ -20,6 +20,8 @@ import stat
 import tempfile
 import time
 
+from ansible_collections.mailops.nbdb.plugins.module_utils._planning.reindex import PlanError, check_path
+
 MANIFEST = "manifest.json"
 PREFIX = "nbdb-"
 
@@ -34,6 +36,12 @@ def candidates(config_dirs, table_paths):
     for config_dir in config_dirs:
         paths += [os.path.join(config_dir, "main.cf"), os.path.join(config_dir, "master.cf")]
     for table in table_paths:
+        if not table.startswith("/"):
+            continue  # where Postfix would look is not knowable here; the migration refuses such tables anyway
+        try:
+            check_path(table, table)
+        except PlanError as exc:
+            raise BackupError("%s; the backup refuses it (the migration would too)" % exc)
         paths += [table, table + ".db", table + ".lmdb", table + ".cdb"]
     return sorted(set(paths))
 

@@ -21,6 +21,7 @@ import tempfile
 from ansible_collections.mailops.nbdb.plugins.module_utils._discovery import indexed
 
 QUERY_BATCH = 200000
+WORK_PREFIX = ".nbdb-build-"
 
 
 class BuildError(Exception):
@@ -32,7 +33,8 @@ def build(postfix, config_dir, table, tool, target_type, expected, fold_case=Tru
     """Build target_type:table from its source; returns facts about the installed file."""
     directory, name = os.path.split(table)
     info = os.stat(table)
-    work = tempfile.mkdtemp(prefix=".nbdb-build-", dir=directory)
+    remove_abandoned(directory)
+    work = tempfile.mkdtemp(prefix="%s%d-" % (WORK_PREFIX, os.getpid()), dir=directory)
     try:
         os.chown(work, info.st_uid, info.st_gid)
         os.chmod(work, 0o700)
@@ -63,6 +65,34 @@ def build(postfix, config_dir, table, tool, target_type, expected, fold_case=Tru
         raise BuildError("building %s:%s: %s" % (target_type, table, exc))
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def remove_abandoned(directory):
+    """Remove build directories of module runs that were killed (named after a process that no longer exists)."""
+    try:
+        entries = os.listdir(directory)
+    except OSError:
+        return  # the build itself reports an unreadable directory
+    for entry in entries:
+        pid = entry[len(WORK_PREFIX):].split("-")[0] if entry.startswith(WORK_PREFIX) else ""
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(os.path.join(directory, entry), ignore_errors=True)
+
+
+def _alive(pid):
+    """Whether the process exists and is not a zombie (an unreaped killed process is gone for our purpose)."""
+    try:
+        with open("/proc/%d/stat" % pid) as handle:
+            return handle.read().rsplit(")", 1)[-1].split()[0] != "Z"
+    except (IOError, OSError, IndexError):
+        pass
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # exists, owned by someone else
+    return True
 
 
 def describe_mismatch(wrong, total):

@@ -89,6 +89,8 @@ def reindex(postfix, request, check_mode=False, force=False, strict=True, lookup
     if request.cache:
         return {"table": spec, "path": request.path, "role": "cache", "action": "none", "changed": False,
                 "reason": "daemon-maintained cache: recreated empty under the new type when Postfix starts"}, None
+    if not check_mode:
+        build.remove_abandoned(os.path.dirname(request.path))  # private leftovers of a killed run
     utf8 = request.context["utf8"]
     data, legacy, orphan = read_source(request, postfix)
     fold_case = infer_fold_case(request, legacy, utf8)
