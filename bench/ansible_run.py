@@ -36,7 +36,7 @@ def _tree_rss(pid):
     while todo:
         current = todo.pop()
         tree.add(current)
-        todo += [child for child, (ppid, _) in parents.items() if ppid == current and child not in tree]
+        todo += [child for child, (ppid, dummy) in parents.items() if ppid == current and child not in tree]
     return sum(parents[p][1] for p in tree if p in parents) * os.sysconf("SC_PAGE_SIZE")
 
 
@@ -53,7 +53,7 @@ def timed(argv, env, timeout=3600, sample_memory=False):
     thread = threading.Thread(target=sampler, daemon=True)
     if sample_memory:
         thread.start()
-    out, _ = proc.communicate(timeout=timeout)
+    out = proc.communicate(timeout=timeout)[0]
     seconds = time.monotonic() - started
     done.set()
     return Run(seconds=round(seconds, 3), rc=proc.returncode, peak_rss_mb=round(peak[0] / 2.0 ** 20, 1),

@@ -33,8 +33,10 @@ def parse_args(argv=None):
     parser.add_argument("--scale-tables", type=int, default=2, help="tables per scale host (default 2)")
     parser.add_argument("--scale-entries", type=int, default=1000, help="entries per scale table (default 1000)")
     parser.add_argument("--forks", type=int, default=10, help="Ansible forks for 5. (default 10)")
-    parser.add_argument("--growth", default="10000,100000", help="table sizes for 6. (default 10000,100000; full "
-                        "10000,100000,1000000)")
+    parser.add_argument("--scale-staged", action="store_true",
+                        help="5. with migrate_fleet's canary and 10%%/50%%/100%% batches (default: one batch)")
+    parser.add_argument("--growth", default="10000,100000,300000", help="table sizes for 6. (default "
+                        "10000,100000,300000; full 10000,100000,1000000)")
     parser.add_argument("--results", default=str(RESULTS), help="results folder (default bench/results)")
     args = parser.parse_args(argv)
     args.only = [name for name in args.only.split(",") if name]
@@ -89,7 +91,8 @@ def main(argv=None):
         if set(args.only) - {"scale"}:
             on_main_host(args, raw, report_dir)
         if "scale" in args.only:
-            raw["scale"] = scale.measure(sizes(args.scale_hosts), args.scale_tables, args.scale_entries, args.forks)
+            raw["scale"] = scale.measure(sizes(args.scale_hosts), args.scale_tables, args.scale_entries, args.forks,
+                                         args.scale_staged)
     result.update(machine_after=machine(), wall_s=round(time.time() - started, 1), raw=raw,
                   postfix_version=raw.get("postfix_version"),
                   sizes={"tables": args.tables, "entries": args.entries, "scale_hosts": sizes(args.scale_hosts),

@@ -21,7 +21,7 @@ def probed_shell(host, script, interval):
 
 def bare_restart(host, repeat, interval):
     runs = [probed_shell(host, "postfix stop >/dev/null 2>&1 && postfix start >/dev/null 2>&1", interval)
-            for _ in range(repeat)]
+            for dummy in range(repeat)]
     return {"runs": runs, "outage_s": statistics.median(run["outage_s"] for run in runs)}
 
 
@@ -53,15 +53,4 @@ def role_run(host, playbook, interval, extra_vars=None, probed=True):
     with Probe(host.ip(), interval=interval if probed else 3600) as probe:
         run = ansible_run.playbook([host], playbook, extra_vars)
     return dict(probe.summary(), seconds=run["seconds"], tasks=ansible_run.task_count(run["output"]),
-                master_restarted=host.master_pid() != pid, downtime_reported=_downtime(run["output"]))
-
-
-def _downtime(output):
-    """nbdb_switch's own downtime figure, from the playbook's output (None when it did not switch)."""
-    for line in output.splitlines():
-        if '"downtime_seconds"' in line or "downtime_seconds:" in line:
-            try:
-                return float(line.split(":", 1)[1].strip().rstrip(","))
-            except ValueError:
-                return None
-    return None
+                master_restarted=host.master_pid() != pid)
