@@ -3,7 +3,7 @@ SHELL := /bin/bash
 top := $(CURDIR)
 ENV := top=$(top); . $(top)/scripts/env.sh;
 
-.PHONY: bootstrap demo test unit integration quality molecule images docs clean-containers
+.PHONY: bootstrap demo test unit integration quality molecule images docs clean-containers bench
 
 bootstrap:
 	@./scripts/bootstrap.sh
@@ -23,6 +23,10 @@ integration: bootstrap
 
 quality: bootstrap
 	@$(ENV) python -m pytest tests/quality $(PYTEST_ARGS)
+
+## Benchmark on real Postfix 3.11 (README "Performance"): ratios against plain Postfix procedures, into bench/results/.
+bench: bootstrap
+	@$(ENV) python -m bench $(BENCH_ARGS)
 
 MOLECULE_SCENARIO ?= default
 molecule: bootstrap

@@ -2,7 +2,14 @@
 # Copyright (c) mailops.nbdb contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Stop, start and reload Postfix the way the host manages it: systemd when it runs postfix.service,
-else the postfix command (which acts on every enabled postmulti instance)."""
+else the postfix command (which acts on every enabled postmulti instance).
+
+``postfix start`` runs Postfix's start-up checks (``postfix-script check-fatal`` and ``check-warn``: queue
+directories, permissions, the Debian chroot copies, ``postsuper``) before it starts the master; on a small VM
+that is most of the time mail is refused in a stop/start. ``prepare_start`` runs the same checks with
+``postfix check`` while Postfix still runs and then sets postfix-script's own ``quick-start`` flag, so the
+start in the window only starts the master. The checks do not depend on table types or the migration level.
+"""
 
 from __future__ import absolute_import, division, print_function
 
@@ -16,6 +23,13 @@ class ServiceError(Exception):
     pass
 
 
+def quick_start_flag(queue_directory):
+    """The file that makes postfix-script's next ``start`` skip its checks (it removes the file)."""
+    if not os.path.isabs(queue_directory):
+        raise ServiceError("queue_directory is not an absolute path: %r" % queue_directory)
+    return os.path.join(queue_directory, "quick-start")
+
+
 class PostfixService:
     def __init__(self, postfix, run_command, find_binary):
         self.postfix = postfix
@@ -26,6 +40,7 @@ class PostfixService:
             if rc != 0:
                 self.systemctl = None
         self.manager = "systemd" if self.systemctl else "postfix"
+        self.quick_start_flags = []
 
     def _do(self, action):
         if self.systemctl:
@@ -42,8 +57,35 @@ class PostfixService:
         self._do("stop")
 
     def start(self):
-        self._do("start")
+        try:
+            self._do("start")
+        finally:
+            self.clear_quick_start()
         self.wait_running()
+
+    def prepare_start(self, config_dirs):
+        """Run the start-up checks of every instance now and flag the next start as quick (postfix command only:
+        under systemd the unit runs its own checks); a failed check raises before anything is stopped."""
+        if self.systemctl:
+            return
+        for config_dir in config_dirs:
+            self.postfix.run("postfix", ["check"], config_dir, what="checking Postfix before the stop")
+        for config_dir in config_dirs:
+            queue = self.postfix.postconf(config_dir, "-xh", "queue_directory", what="reading queue_directory").strip()
+            flag = quick_start_flag(queue)
+            if flag not in self.quick_start_flags:
+                with open(flag, "w"):
+                    pass
+                self.quick_start_flags.append(flag)
+
+    def clear_quick_start(self):
+        """Remove flags a start did not consume (instances it did not start, or no start at all)."""
+        for flag in self.quick_start_flags:
+            try:
+                os.unlink(flag)
+            except OSError:
+                pass
+        self.quick_start_flags = []
 
     def reload(self):
         self._do("reload")

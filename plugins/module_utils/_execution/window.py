@@ -6,9 +6,10 @@
 Before the window, for every instance: plan the rewrite (db_types logic), apply the level change to
 the new text on a scratch copy (what ``postfix non-bdb`` does, without its proactive reindex), and
 make sure every legacy table's new file exists with the source's content (built now if not). The
-window is then: stop (restart mode) -> rename the new main.cf/master.cf into place -> start, or, in
-reload mode, rename -> ``postfix reload`` with no stop at all. Afterwards postconf must show no
-legacy reference and Postfix must run; otherwise the old files go back and Postfix is restarted.
+window is then: stop (restart mode; Postfix's start-up checks already ran, see service.py) -> rename the
+new main.cf/master.cf into place (dated back, see write_cool) -> start, or, in reload mode, rename ->
+``postfix reload`` with no stop at all. Afterwards postconf must show no legacy reference and Postfix
+must run; otherwise the old files go back and Postfix is restarted.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -30,6 +31,9 @@ from ansible_collections.mailops.nbdb.plugins.module_utils._execution.switch imp
 from ansible_collections.mailops.nbdb.plugins.module_utils._planning import rewrite
 
 
+COOL_SECONDS = 2  # Postfix re-reads main.cf until st_mtime < time() - 1 (whole seconds)
+
+
 class WindowError(Exception):
     """The switched configuration failed; the old one was put back and Postfix restarted."""
 
@@ -41,11 +45,13 @@ def with_level(postfix, main_text, master_text, level):
         for name, text in (("main.cf", main_text), ("master.cf", master_text)):
             with open(os.path.join(scratch, name), "w") as handle:
                 handle.write(text)
+            cool_down(os.path.join(scratch, name))
+        # master.cf first: postconf reads main.cf, and would wait for it to cool down after the main.cf edit
+        postfix.postconf(scratch, "-MX", REINDEX_SERVICE_NAME, what="preparing the level change")
         if level == "disable":
             postfix.postconf(scratch, "-X", "non_bdb_migration_level", what="preparing the level change")
         else:
             postfix.postconf(scratch, "-e", "non_bdb_migration_level=" + level, what="preparing the level change")
-        postfix.postconf(scratch, "-MX", REINDEX_SERVICE_NAME, what="preparing the level change")
         return config_write.read(os.path.join(scratch, "main.cf")), config_write.read(os.path.join(scratch, "master.cf"))
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
@@ -74,17 +80,41 @@ def prepare_tables(postfix, plan, options, check_mode):
     return results
 
 
+def cool_down(path, now=None):
+    """Date a complete configuration file COOL_SECONDS back.
+
+    Postfix reads main.cf "with some prejudice" (load_file.c): while its mtime is within the last second or two
+    it sleeps 300 ms and reads it again, so any Postfix command right after main.cf was written (``postfix start``
+    or ``reload``, postconf, postmap -c) waits up to about 2 s. That guard is for files being edited in place;
+    the files here are complete when they appear (written privately, or renamed into place).
+    """
+    moment = (time.time() if now is None else now) - COOL_SECONDS
+    os.utime(path, (moment, moment))
+
+
+def write_cool(path, text):
+    """Replace path atomically (owner and mode kept), dated back so that Postfix reads it at once."""
+    config_write.write_atomic(path, text)
+    cool_down(path)
+
+
 def run_window(postfix, service, plans, mode):
     """Write every instance's new files with Postfix stopped (restart) or then reload; returns seconds down."""
     changed = [(path, plan["after"][path]) for plan in plans for path in plan["after"]
                if plan["after"][path] != plan["before"][path]]
     was_running = service.running()
+    if mode == "restart" and was_running:
+        try:
+            service.prepare_start([plan["config_dir"] for plan in plans])
+        except (ServiceError, PostfixCommandError, OSError) as exc:
+            service.clear_quick_start()
+            raise WindowError("Postfix's start-up check failed before the stop; nothing was changed: %s" % exc)
     started = time.monotonic()
     try:
         if mode == "restart" and was_running:
             service.stop()
         for path, text in changed:
-            config_write.write_atomic(path, text)
+            write_cool(path, text)
         if mode == "reload" and was_running:
             service.reload()
         else:
@@ -97,9 +127,10 @@ def run_window(postfix, service, plans, mode):
 
 def restore(service, plans):
     """Put every instance's previous main.cf/master.cf back and (re)start Postfix on them."""
+    service.clear_quick_start()
     for plan in plans:
         for path, text in plan["before"].items():
-            config_write.write_atomic(path, text)
+            write_cool(path, text)
     if service.running():
         service.stop()
     service.start()
