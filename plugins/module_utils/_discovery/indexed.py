@@ -21,6 +21,8 @@ import shutil
 import struct
 import tempfile
 
+from ansible_collections.mailops.nbdb.plugins.module_utils._commands import cool_down
+
 try:
     import lmdb
     HAS_LMDB = True
@@ -131,6 +133,7 @@ def legacy_dump(postfix, config_dir, map_type, path, alias=False):
     try:
         with open(os.path.join(scratch, "main.cf"), "w") as handle:
             handle.write("\n".join(lines) + "\n")
+        cool_down(os.path.join(scratch, "main.cf"))  # else postmap -c waits about 2 s for it to "cool down"
         return dump_with_postfix(postfix, map_type, path, alias, scratch)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

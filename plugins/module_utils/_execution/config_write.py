@@ -12,6 +12,7 @@ import shutil
 import tempfile
 import time
 
+from ansible_collections.mailops.nbdb.plugins.module_utils._commands import cool_down
 from ansible_collections.mailops.nbdb.plugins.module_utils._discovery import config_files
 from ansible_collections.mailops.nbdb.plugins.module_utils._planning.rewrite import replace_tokens
 
@@ -56,7 +57,10 @@ def apply_master(text, replacements):
 
 
 def write_atomic(path, text):
-    """Replace path with text via a temp file in the same directory; keeps owner and mode."""
+    """Replace path with text via a temp file in the same directory; keeps owner and mode.
+
+    The file is complete when it appears, so it is dated back past Postfix's main.cf cool-down (see cool_down):
+    the Postfix commands that follow read it at once instead of waiting about 2 s."""
     info = os.stat(path)
     fd, temp = tempfile.mkstemp(prefix=".nbdb-", dir=os.path.dirname(path))
     try:
@@ -64,6 +68,7 @@ def write_atomic(path, text):
             handle.write(text)
         os.chown(temp, info.st_uid, info.st_gid)
         os.chmod(temp, info.st_mode & 0o7777)
+        cool_down(temp)
         os.rename(temp, path)
     except Exception:
         if os.path.exists(temp):

@@ -7,7 +7,7 @@ Before the window, for every instance: plan the rewrite (db_types logic), apply 
 the new text on a scratch copy (what ``postfix non-bdb`` does, without its proactive reindex), and
 make sure every legacy table's new file exists with the source's content (built now if not). The
 window is then: stop (restart mode; Postfix's start-up checks already ran, see service.py) -> rename the
-new main.cf/master.cf into place (dated back, see write_cool) -> start, or, in reload mode, rename ->
+new main.cf/master.cf into place (dated back, see config_write.write_atomic) -> start, or, in reload mode, rename ->
 ``postfix reload`` with no stop at all. Afterwards postconf must show no legacy reference and Postfix
 must run; otherwise the old files go back and Postfix is restarted.
 """
@@ -22,6 +22,7 @@ import tempfile
 import time
 
 from ansible_collections.mailops.nbdb.plugins.module_utils._commands import PostfixCommandError
+from ansible_collections.mailops.nbdb.plugins.module_utils._commands import cool_down
 from ansible_collections.mailops.nbdb.plugins.module_utils._discovery import host
 from ansible_collections.mailops.nbdb.plugins.module_utils._execution import config_write
 from ansible_collections.mailops.nbdb.plugins.module_utils._execution import reindex as reindexing
@@ -29,9 +30,6 @@ from ansible_collections.mailops.nbdb.plugins.module_utils._execution.level impo
 from ansible_collections.mailops.nbdb.plugins.module_utils._execution.service import ServiceError
 from ansible_collections.mailops.nbdb.plugins.module_utils._execution.switch import leftover, plan_switch
 from ansible_collections.mailops.nbdb.plugins.module_utils._planning import rewrite
-
-
-COOL_SECONDS = 2  # Postfix re-reads main.cf until st_mtime < time() - 1 (whole seconds)
 
 
 class WindowError(Exception):
@@ -80,24 +78,6 @@ def prepare_tables(postfix, plan, options, check_mode):
     return results
 
 
-def cool_down(path, now=None):
-    """Date a complete configuration file COOL_SECONDS back.
-
-    Postfix reads main.cf "with some prejudice" (load_file.c): while its mtime is within the last second or two
-    it sleeps 300 ms and reads it again, so any Postfix command right after main.cf was written (``postfix start``
-    or ``reload``, postconf, postmap -c) waits up to about 2 s. That guard is for files being edited in place;
-    the files here are complete when they appear (written privately, or renamed into place).
-    """
-    moment = (time.time() if now is None else now) - COOL_SECONDS
-    os.utime(path, (moment, moment))
-
-
-def write_cool(path, text):
-    """Replace path atomically (owner and mode kept), dated back so that Postfix reads it at once."""
-    config_write.write_atomic(path, text)
-    cool_down(path)
-
-
 def run_window(postfix, service, plans, mode):
     """Write every instance's new files with Postfix stopped (restart) or then reload; returns seconds down."""
     changed = [(path, plan["after"][path]) for plan in plans for path in plan["after"]
@@ -114,7 +94,7 @@ def run_window(postfix, service, plans, mode):
         if mode == "restart" and was_running:
             service.stop()
         for path, text in changed:
-            write_cool(path, text)
+            config_write.write_atomic(path, text)
         if mode == "reload" and was_running:
             service.reload()
         else:
@@ -130,7 +110,7 @@ def restore(service, plans):
     service.clear_quick_start()
     for plan in plans:
         for path, text in plan["before"].items():
-            write_cool(path, text)
+            config_write.write_atomic(path, text)
     if service.running():
         service.stop()
     service.start()

@@ -4,22 +4,23 @@ import time
 
 import pytest
 
-from ansible_collections.mailops.nbdb.plugins.module_utils._execution import window
+from ansible_collections.mailops.nbdb.plugins.module_utils._commands import COOL_SECONDS
+from ansible_collections.mailops.nbdb.plugins.module_utils._execution import config_write
 from ansible_collections.mailops.nbdb.plugins.module_utils._execution.service import (
     PostfixService, ServiceError, quick_start_flag)
 
 
-def test_write_cool_replaces_the_file_and_dates_it_back_far_enough_for_postfix(tmp_path):
+def test_write_atomic_replaces_the_file_and_dates_it_back_far_enough_for_postfix(tmp_path):
     main_cf = tmp_path / "main.cf"
     main_cf.write_text("old\n")
     os.chmod(main_cf, 0o640)
     before = time.time()
-    window.write_cool(str(main_cf), "new\n")
+    config_write.write_atomic(str(main_cf), "new\n")
     info = os.stat(main_cf)
     assert main_cf.read_text() == "new\n" and info.st_mode & 0o777 == 0o640
     # load_file.c re-reads while st_mtime >= time() - 1 (whole seconds): never from now on
     assert int(info.st_mtime) < int(before) - 1
-    assert before - info.st_mtime < window.COOL_SECONDS + 1
+    assert before - info.st_mtime < COOL_SECONDS + 1
 
 
 class FakePostfix:
