@@ -4,6 +4,8 @@
         host = postfix_host("sid", files={...}, postmap=["hash:/etc/postfix/access"])
         result = host.module("mailops.nbdb.nbdb_info", {})
 """
+import pathlib
+
 import pytest
 
 from tests.testbed.ansible import run_module
@@ -37,6 +39,22 @@ class Host(PostfixContainer):
         for table in postalias or []:
             self.run(["postalias"] + (table if isinstance(table, list) else [table]))
         return self
+
+
+DEMO_LEGACY = pathlib.Path(__file__).resolve().parents[2] / "demo" / "mx1-legacy"
+
+
+def lay_down_demo_legacy(host, postconf=()):
+    """Make host the demo's legacy-configured MX (demo/mx1-legacy, user alice), extra main.cf settings, started."""
+    host.run(["useradd", "-m", "alice"])
+    for path in sorted(p for p in (DEMO_LEGACY / "rootfs").rglob("*") if p.is_file()):
+        host.write("/" + str(path.relative_to(DEMO_LEGACY / "rootfs")), path.read_bytes(),
+                   mode="0600" if "sasl" in path.name else "0644")
+    host.run(["sh", "-s"], input=(DEMO_LEGACY / "setup.sh").read_bytes())
+    if postconf:
+        host.run(["postconf", "-e"] + list(postconf))
+    host.run(["postfix", "start"])
+    return host
 
 
 @pytest.fixture

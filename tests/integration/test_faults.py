@@ -16,11 +16,11 @@ import time
 import pytest
 
 from tests.integration import faultlog
+from tests.integration.conftest import lay_down_demo_legacy
 from tests.testbed.ansible import run_playbook
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
-DEMO = pathlib.Path(__file__).resolve().parents[2] / "demo" / "mx1-legacy"
 PLAYBOOK = pathlib.Path(__file__).resolve().parent / "playbooks" / "migrate.yml"
 TABLES = "/etc/postfix/tables"
 LOG = "/var/log/postfix.log"
@@ -35,14 +35,7 @@ LOCK_REFUSED = "another migration holds " + LOCK
 # --- the legacy host and its tables ------------------------------------------------------------
 def legacy_host(postfix_host, run_args=()):
     """The demo's legacy 3.11 host (hash:/btree: everywhere), Postfix running, logging to LOG."""
-    host = postfix_host("sid", run_args=run_args, commands=[["useradd", "-m", "alice"]])
-    for path in sorted(p for p in (DEMO / "rootfs").rglob("*") if p.is_file()):
-        host.write("/" + str(path.relative_to(DEMO / "rootfs")), path.read_bytes(),
-                   mode="0600" if "sasl" in path.name else "0644")
-    host.run(["sh", "-s"], input=(DEMO / "setup.sh").read_bytes())
-    host.run(["postconf", "-e", "maillog_file=" + LOG])
-    host.run(["postfix", "start"])
-    return host
+    return lay_down_demo_legacy(postfix_host("sid", run_args=run_args), ["maillog_file=" + LOG])
 
 
 def legacy_tables(host):

@@ -2,14 +2,15 @@
 the re-run after the fix, a re-run that changes nothing, a playbook rollback, the report rebuilt, and the report's
 HTML in headless Chromium (screenshot kept in .build/artefacts)."""
 import json
+import os
 import pathlib
 import re
 import subprocess
 
 import pytest
 
-from tests.integration.conftest import Host
-from tests.integration.test_migrate_role import BROKEN_START, DEMO
+from tests.integration.conftest import Host, lay_down_demo_legacy
+from tests.integration.test_migrate_role import BROKEN_START
 from tests.testbed import browser
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -21,23 +22,13 @@ ARTEFACTS = ROOT / ".build" / "artefacts"
 FLEET = (("canary", "sid"), ("mx2", "sid"), ("old", "bookworm"))
 
 
-def legacy(host):
-    host.run(["useradd", "-m", "alice"])
-    for path in sorted(p for p in (DEMO / "rootfs").rglob("*") if p.is_file()):
-        host.write("/" + str(path.relative_to(DEMO / "rootfs")), path.read_bytes(),
-                   mode="0600" if "sasl" in path.name else "0644")
-    host.run(["sh", "-s"], input=(DEMO / "setup.sh").read_bytes())
-    host.run(["postfix", "start"])
-    return host
-
-
 @pytest.fixture(scope="module")
 def fleet(tmp_path_factory):
     folder = tmp_path_factory.mktemp("fleet")
     hosts = {}
     try:
         for alias, distro in FLEET:
-            hosts[alias] = legacy(Host(distro).start())
+            hosts[alias] = lay_down_demo_legacy(Host(distro).start())
         inventory = {"all": {"vars": {"ansible_connection": "containers.podman.podman",
                                       "ansible_python_interpreter": "auto_silent"},
                              "hosts": {alias: {"ansible_host": host.name} for alias, host in hosts.items()}}}
@@ -52,7 +43,7 @@ def play(fleet, name, *args):
     argv = ["ansible-playbook", "-i", str(fleet["dir"] / "inventory.json"), str(PLAYBOOKS / (name + ".yml")),
             "-e", "nbdb_report_dir=%s" % fleet["report"]] + list(args)
     proc = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, check=False, timeout=1800,
-                          env=dict(__import__("os").environ, ANSIBLE_NOCOLOR="1"))
+                          env=dict(os.environ, ANSIBLE_NOCOLOR="1"))
     return proc.returncode, proc.stdout.decode("utf-8", "replace")
 
 

@@ -9,11 +9,11 @@ import time
 
 import pytest
 
+from tests.integration.conftest import lay_down_demo_legacy
 from tests.testbed.ansible import run_playbook
 
 pytestmark = pytest.mark.integration
 
-DEMO = pathlib.Path(__file__).resolve().parents[2] / "demo" / "mx1-legacy"
 PLAYBOOK = pathlib.Path(__file__).resolve().parent / "playbooks" / "migrate.yml"
 # Simulates "a table the new configuration needs cannot be opened": Postfix refuses to start once main.cf says lmdb.
 BROKEN_START = """#!/bin/sh
@@ -26,13 +26,7 @@ exec /usr/sbin/postfix.real "$@"
 
 
 def legacy_host(postfix_host):
-    host = postfix_host("sid", commands=[["useradd", "-m", "alice"]])
-    for path in sorted(p for p in (DEMO / "rootfs").rglob("*") if p.is_file()):
-        host.write("/" + str(path.relative_to(DEMO / "rootfs")), path.read_bytes(),
-                   mode="0600" if "sasl" in path.name else "0644")
-    host.run(["sh", "-s"], input=(DEMO / "setup.sh").read_bytes())
-    host.run(["postfix", "start"])
-    return host
+    return lay_down_demo_legacy(postfix_host("sid"))
 
 
 def delivered(host, text, timeout=30):
