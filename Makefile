@@ -3,17 +3,24 @@ SHELL := /bin/bash
 top := $(CURDIR)
 ENV := top=$(top); . $(top)/scripts/env.sh;
 
-.PHONY: bootstrap demo test unit integration quality molecule images docs clean-containers bench
+.PHONY: bootstrap bootstrap-venv check demo test unit integration quality molecule images docs clean-containers bench
 
 bootstrap:
 	@./scripts/bootstrap.sh
 
+bootstrap-venv:
+	@NBDB_SKIP_IMAGES=1 ./scripts/bootstrap.sh
+
 demo: bootstrap
 	@$(ENV) ./scripts/demo.sh
 
+## The one-minute check after every edit (no container): unit tests, ansible-doc, playbook syntax, ansible-lint.
+check: bootstrap-venv
+	@$(ENV) ./scripts/check.sh
+
 ## The whole suite: unit, integration (real Postfix in podman), ansible-test sanity, ansible-lint.
 test: bootstrap
-	@$(ENV) python -m pytest $(PYTEST_ARGS)
+	@$(ENV) python -m pytest --durations=15 $(PYTEST_ARGS)
 
 unit: bootstrap
 	@$(ENV) python -m pytest tests/unit $(PYTEST_ARGS)

@@ -13,12 +13,14 @@ import os
 import subprocess
 import time
 
+from ansible_collections.mailops.nbdb.plugins.module_utils._errors import NbdbError
+
 SBIN_DIRS = ["/usr/sbin", "/usr/local/sbin", "/sbin"]
 COOL_SECONDS = 2  # Postfix re-reads main.cf until st_mtime < time() - 1 (whole seconds)
 ENV = {"LC_ALL": "C", "LANG": "C"}
 
 
-class PostfixCommandError(Exception):
+class PostfixCommandError(NbdbError):
     """A Postfix command failed; str() is a message for the administrator."""
 
     def __init__(self, argv, rc, stdout, stderr, what=None):

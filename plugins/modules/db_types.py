@@ -121,11 +121,9 @@ backup_files:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.mailops.nbdb.plugins.module_utils._commands import PostfixCommandError, module_postfix
-from ansible_collections.mailops.nbdb.plugins.module_utils._discovery.host import DiscoveryError
-from ansible_collections.mailops.nbdb.plugins.module_utils._execution.switch import SwitchError, switch_types
-from ansible_collections.mailops.nbdb.plugins.module_utils._planning.reindex import PlanError
-from ansible_collections.mailops.nbdb.plugins.module_utils._planning.rewrite import RewriteError
+from ansible_collections.mailops.nbdb.plugins.module_utils._errors import HANDLED, message
+from ansible_collections.mailops.nbdb.plugins.module_utils._commands import module_postfix
+from ansible_collections.mailops.nbdb.plugins.module_utils._execution.switch import switch_types
 
 
 def main():
@@ -143,8 +141,8 @@ def main():
     try:
         result = switch_types(module_postfix(module), params["config_dir"], params["database_type"],
                               params["cache_db_type"], params["exclude"], params["backup"], module.check_mode)
-    except (PostfixCommandError, DiscoveryError, PlanError, RewriteError, SwitchError, OSError) as exc:
-        module.fail_json(msg=str(exc))
+    except HANDLED as exc:
+        module.fail_json(msg=message(exc))
     module.exit_json(**result)
 
 

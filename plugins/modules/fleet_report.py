@@ -104,6 +104,7 @@ from contextlib import nullcontext
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.mailops.nbdb.plugins.module_utils._errors import HANDLED, message
 from ansible_collections.mailops.nbdb.plugins.module_utils._reporting import fleet, render, store
 
 
@@ -143,8 +144,8 @@ def main():
             else:
                 written = [store.write_text(path, text) for path, text in writes]  # every file, no short cut
                 changed = any(written)
-    except (fleet.RecordError, store.StoreError) as exc:
-        module.fail_json(msg=str(exc))
+    except HANDLED as exc:
+        module.fail_json(msg=message(exc))
     module.exit_json(changed=changed, files=files, totals=report["totals"],
                      hosts=[{"host": row["host"], "state": row["state"]} for row in report["hosts"]],
                      diff={"before": before_markdown, "after": texts["markdown"],

@@ -80,7 +80,8 @@ removed_backups:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.mailops.nbdb.plugins.module_utils._commands import PostfixCommandError, module_postfix
+from ansible_collections.mailops.nbdb.plugins.module_utils._errors import HANDLED, message
+from ansible_collections.mailops.nbdb.plugins.module_utils._commands import module_postfix
 from ansible_collections.mailops.nbdb.plugins.module_utils._discovery import host
 from ansible_collections.mailops.nbdb.plugins.module_utils._execution import backup
 
@@ -111,8 +112,8 @@ def main():
             tables += host.indexed_table_paths(host.read_snapshot(postfix, config_dir))
         folder, manifest, removed = backup.create(params["root"], backup.candidates(dirs, tables), params["keep"],
                                                   module.check_mode)
-    except (PostfixCommandError, host.DiscoveryError, backup.BackupError, OSError) as exc:
-        module.fail_json(msg=str(exc))
+    except HANDLED as exc:
+        module.fail_json(msg=message(exc))
     module.exit_json(changed=True, path=folder, files=[f["path"] for f in manifest["files"] if f["existed"]],
                      removed_backups=removed)
 

@@ -298,8 +298,9 @@ summary:
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.mailops.nbdb.plugins.module_utils._errors import HANDLED, message
 from ansible_collections.mailops.nbdb.plugins.module_utils._commands import module_postfix
-from ansible_collections.mailops.nbdb.plugins.module_utils._discovery.host import DiscoveryError, discover
+from ansible_collections.mailops.nbdb.plugins.module_utils._discovery.host import discover
 
 
 def main():
@@ -314,8 +315,8 @@ def main():
     try:
         result = discover(module_postfix(module), module.params["config_dir"],
                           module.params["database_type"], module.params["cache_db_type"])
-    except (DiscoveryError, OSError) as exc:
-        module.fail_json(msg=str(exc))
+    except HANDLED as exc:
+        module.fail_json(msg=message(exc))
     module.exit_json(changed=False, **result)
 
 

@@ -87,8 +87,9 @@ reloaded:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.mailops.nbdb.plugins.module_utils._commands import PostfixCommandError, module_postfix
-from ansible_collections.mailops.nbdb.plugins.module_utils._execution.level import LevelError, set_level
+from ansible_collections.mailops.nbdb.plugins.module_utils._errors import HANDLED, message
+from ansible_collections.mailops.nbdb.plugins.module_utils._commands import module_postfix
+from ansible_collections.mailops.nbdb.plugins.module_utils._execution.level import set_level
 
 
 def main():
@@ -103,8 +104,8 @@ def main():
     try:
         result = set_level(module_postfix(module), module.params["config_dir"], module.params["state"],
                            module.params["reload"], module.check_mode)
-    except (PostfixCommandError, LevelError, OSError) as exc:
-        module.fail_json(msg=str(exc))
+    except HANDLED as exc:
+        module.fail_json(msg=message(exc))
     module.exit_json(**result)
 
 

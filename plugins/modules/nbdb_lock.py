@@ -93,6 +93,8 @@ import time
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.mailops.nbdb.plugins.module_utils._errors import HANDLED, message
+
 
 def read_holder(path):
     try:
@@ -121,9 +123,17 @@ def main():
         ),
         supports_check_mode=True,
     )
+    result = {"changed": False, "holder": None, "holder_owner": None, "holder_since": None, "taken_over": None}
+    try:
+        lock(module, result)
+    except HANDLED as exc:
+        module.fail_json(msg=message(exc), **result)
+
+
+def lock(module, result):
+    """Take, keep or release the lock as module.params say; exits the module, or raises a HANDLED error."""
     params = module.params
     path, token = params["path"], params["token"]
-    result = {"changed": False, "holder": None, "holder_owner": None, "holder_since": None, "taken_over": None}
     if params["state"] == "absent":
         if os.path.isdir(path) and read_holder(path).get("token") == token and not module.check_mode:
             shutil.rmtree(path, ignore_errors=True)
@@ -134,7 +144,7 @@ def main():
             if not module.check_mode:
                 try:
                     take(path, token, params["owner"])
-                except OSError:
+                except FileExistsError:
                     continue  # another run was faster: look again
             result.update(holder=token, holder_owner=params["owner"])
             module.exit_json(**result)

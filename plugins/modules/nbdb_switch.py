@@ -97,18 +97,12 @@ import time
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.mailops.nbdb.plugins.module_utils._commands import PostfixCommandError, SBIN_DIRS, module_postfix
+from ansible_collections.mailops.nbdb.plugins.module_utils._errors import HANDLED, message
+from ansible_collections.mailops.nbdb.plugins.module_utils._commands import SBIN_DIRS, module_postfix
 from ansible_collections.mailops.nbdb.plugins.module_utils._discovery import host
 from ansible_collections.mailops.nbdb.plugins.module_utils._execution import window
-from ansible_collections.mailops.nbdb.plugins.module_utils._execution.build import BuildError
-from ansible_collections.mailops.nbdb.plugins.module_utils._execution.recover import RecoverError
-from ansible_collections.mailops.nbdb.plugins.module_utils._execution.service import PostfixService, ServiceError
-from ansible_collections.mailops.nbdb.plugins.module_utils._execution.switch import SwitchError
-from ansible_collections.mailops.nbdb.plugins.module_utils._planning.reindex import PlanError
-from ansible_collections.mailops.nbdb.plugins.module_utils._planning.rewrite import RewriteError
+from ansible_collections.mailops.nbdb.plugins.module_utils._execution.service import PostfixService
 
-ERRORS = (PostfixCommandError, host.DiscoveryError, BuildError, RecoverError, PlanError, RewriteError, SwitchError,
-          ServiceError, window.WindowError, OSError)
 
 
 def main():
@@ -144,8 +138,8 @@ def main():
             result["downtime"] = round(window.run_window(postfix, service, plans, params["switch_mode"]), 3)
             window.verify_or_restore(postfix, service, plans, params)
         result["switched_at"] = time.time()
-    except ERRORS as exc:
-        module.fail_json(msg=str(exc), **result)
+    except HANDLED as exc:
+        module.fail_json(msg=message(exc), **result)
     module.exit_json(**result)
 
 

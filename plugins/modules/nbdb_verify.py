@@ -73,7 +73,8 @@ log:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.mailops.nbdb.plugins.module_utils._commands import PostfixCommandError, SBIN_DIRS, module_postfix
+from ansible_collections.mailops.nbdb.plugins.module_utils._errors import HANDLED, message
+from ansible_collections.mailops.nbdb.plugins.module_utils._commands import SBIN_DIRS, module_postfix
 from ansible_collections.mailops.nbdb.plugins.module_utils._execution import probe
 
 
@@ -101,8 +102,8 @@ def main():
         result["log_warnings"] = probe.table_warnings(log, params["since"], params["legacy_expected"])
         if params["recipient"] and not module.check_mode:
             result["delivery"] = probe.send_probe(postfix, params["recipient"], params["timeout"], log)[1]
-    except (PostfixCommandError, probe.ProbeError, OSError) as exc:
-        module.fail_json(msg=str(exc), **result)
+    except HANDLED as exc:
+        module.fail_json(msg=message(exc), **result)
     if result["log_warnings"]:
         module.fail_json(msg="the mail log has table warnings since the migration started: %s"
                          % " | ".join(result["log_warnings"][:5]), **result)

@@ -127,10 +127,10 @@ summary:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.mailops.nbdb.plugins.module_utils._commands import PostfixCommandError, module_postfix
+from ansible_collections.mailops.nbdb.plugins.module_utils._errors import HANDLED, message
+from ansible_collections.mailops.nbdb.plugins.module_utils._commands import module_postfix
 from ansible_collections.mailops.nbdb.plugins.module_utils._discovery import host, security_state
 from ansible_collections.mailops.nbdb.plugins.module_utils._execution import security_fix
-from ansible_collections.mailops.nbdb.plugins.module_utils._execution.level import LevelError
 from ansible_collections.mailops.nbdb.plugins.module_utils._planning import security
 
 
@@ -159,8 +159,8 @@ def main():
             for item in findings:
                 if item["fixable"]:
                     item["fixed"] = security_fix.apply(postfix, item, params["fix_level"], module.check_mode)
-    except (PostfixCommandError, host.DiscoveryError, LevelError, OSError) as exc:
-        module.fail_json(msg=str(exc))
+    except HANDLED as exc:
+        module.fail_json(msg=message(exc))
     fixed = [item for item in findings if item["fixed"]]
     for item in findings:
         item.pop("fix")

@@ -194,14 +194,11 @@ tables:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.mailops.nbdb.plugins.module_utils._commands import PostfixCommandError, module_postfix
-from ansible_collections.mailops.nbdb.plugins.module_utils._discovery.host import DiscoveryError, table_context
-from ansible_collections.mailops.nbdb.plugins.module_utils._execution.build import BuildError
-from ansible_collections.mailops.nbdb.plugins.module_utils._execution.recover import RecoverError
+from ansible_collections.mailops.nbdb.plugins.module_utils._errors import HANDLED, message
+from ansible_collections.mailops.nbdb.plugins.module_utils._commands import module_postfix
+from ansible_collections.mailops.nbdb.plugins.module_utils._discovery.host import table_context
 from ansible_collections.mailops.nbdb.plugins.module_utils._execution.reindex import Request, reindex
-from ansible_collections.mailops.nbdb.plugins.module_utils._planning.reindex import PlanError
 
-ERRORS = (PostfixCommandError, DiscoveryError, BuildError, RecoverError, PlanError, OSError)
 
 
 def main():
@@ -234,8 +231,8 @@ def main():
             results.append(result)
             if diff:
                 diffs.append(diff)
-    except ERRORS as exc:
-        module.fail_json(msg=str(exc), tables=results, changed=any(r["changed"] for r in results))
+    except HANDLED as exc:
+        module.fail_json(msg=message(exc), tables=results, changed=any(r["changed"] for r in results))
     module.exit_json(changed=any(r["changed"] for r in results), tables=results, diff=diffs)
 
 

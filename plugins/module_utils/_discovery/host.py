@@ -9,6 +9,7 @@ __metaclass__ = type
 
 import os
 
+from ansible_collections.mailops.nbdb.plugins.module_utils._errors import NbdbError
 from ansible_collections.mailops.nbdb.plugins.module_utils._commands import PostfixCommandError
 from ansible_collections.mailops.nbdb.plugins.module_utils._discovery import config_files, fingerprint, references, tables
 from ansible_collections.mailops.nbdb.plugins.module_utils._discovery.values import LEGACY_TYPES
@@ -21,7 +22,7 @@ DEFAULT_CONFIG_DIR = "/etc/postfix"
 LEVELS = ("disable", "enable-redirect", "enable-reindex")
 
 
-class DiscoveryError(Exception):
+class DiscoveryError(NbdbError):
     """Discovery cannot go on; str() names the file or instance."""
 
 

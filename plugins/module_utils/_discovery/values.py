@@ -13,6 +13,8 @@ __metaclass__ = type
 
 import re
 
+from ansible_collections.mailops.nbdb.plugins.module_utils._errors import NbdbError
+
 LEGACY_TYPES = ("hash", "btree")
 # Table types whose name is itself one table (proxy:) or a list of tables ({ ... }).
 WRAPPER_TYPES = ("proxy",)
@@ -27,7 +29,7 @@ LOOKALIKE_RE = re.compile(r"[A-Za-z0-9_./${}:-]*(?:hash|btree)[A-Za-z0-9_./${}:-
 SEPARATORS = ", \t\r\n"
 
 
-class ValueSyntaxError(ValueError):
+class ValueSyntaxError(NbdbError, ValueError):
     """A value whose braces do not balance."""
 
 

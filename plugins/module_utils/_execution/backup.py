@@ -20,13 +20,14 @@ import stat
 import tempfile
 import time
 
+from ansible_collections.mailops.nbdb.plugins.module_utils._errors import NbdbError
 from ansible_collections.mailops.nbdb.plugins.module_utils._planning.reindex import PlanError, check_path
 
 MANIFEST = "manifest.json"
 PREFIX = "nbdb-"
 
 
-class BackupError(Exception):
+class BackupError(NbdbError):
     pass
 
 

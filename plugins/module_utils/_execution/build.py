@@ -18,13 +18,14 @@ import shutil
 import stat
 import tempfile
 
+from ansible_collections.mailops.nbdb.plugins.module_utils._errors import NbdbError
 from ansible_collections.mailops.nbdb.plugins.module_utils._discovery import indexed
 
 QUERY_BATCH = 200000
 WORK_PREFIX = ".nbdb-build-"
 
 
-class BuildError(Exception):
+class BuildError(NbdbError):
     """The build or its verification failed; the previous table is untouched."""
 
 

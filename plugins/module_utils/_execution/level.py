@@ -18,6 +18,7 @@ import shutil
 import tempfile
 import time
 
+from ansible_collections.mailops.nbdb.plugins.module_utils._errors import NbdbError
 from ansible_collections.mailops.nbdb.plugins.module_utils._discovery import host
 from ansible_collections.mailops.nbdb.plugins.module_utils._discovery.security_state import REINDEX_SINCE_DIR, reindex_marker
 from ansible_collections.mailops.nbdb.plugins.module_utils._discovery.values import LEGACY_TYPES
@@ -27,7 +28,7 @@ REINDEX_SERVICE_NAME = "nbdb_reindex/unix"
 REINDEX_SERVICE = REINDEX_SERVICE_NAME + "=nbdb_reindex unix y n n - 1 nbdb_reindexd"
 
 
-class LevelError(Exception):
+class LevelError(NbdbError):
     """The level cannot be set; str() says why and what to do instead."""
 
 

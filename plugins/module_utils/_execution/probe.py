@@ -14,12 +14,14 @@ import socket
 import time
 import uuid
 
+from ansible_collections.mailops.nbdb.plugins.module_utils._errors import NbdbError
+
 TABLE_WARNING_RE = re.compile(r"(warning|error|fatal):.*(lmdb|cdb|hash|btree|\.db|table|database|dictionary)", re.I)
 # Debian's 3.11 notice on every open of a hash:/btree: table; expected while a host still runs them on purpose.
 LEGACY_NOTICE_RE = re.compile(r"warning: .*(hash/btree support is deprecated|See \S*NON_BERKELEYDB_README)")
 
 
-class ProbeError(Exception):
+class ProbeError(NbdbError):
     pass
 
 

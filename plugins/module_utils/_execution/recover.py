@@ -10,10 +10,12 @@ __metaclass__ = type
 import os
 import tempfile
 
+from ansible_collections.mailops.nbdb.plugins.module_utils._errors import NbdbError
+
 WHITESPACE = b" \t\r\n\f\v"
 
 
-class RecoverError(Exception):
+class RecoverError(NbdbError):
     pass
 
 

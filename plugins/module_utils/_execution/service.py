@@ -18,8 +18,10 @@ __metaclass__ = type
 import os
 import time
 
+from ansible_collections.mailops.nbdb.plugins.module_utils._errors import NbdbError
 
-class ServiceError(Exception):
+
+class ServiceError(NbdbError):
     pass
 
 

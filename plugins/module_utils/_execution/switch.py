@@ -7,13 +7,14 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.mailops.nbdb.plugins.module_utils._errors import NbdbError
 from ansible_collections.mailops.nbdb.plugins.module_utils._commands import PostfixCommandError
 from ansible_collections.mailops.nbdb.plugins.module_utils._discovery import host, references
 from ansible_collections.mailops.nbdb.plugins.module_utils._execution import config_write
 from ansible_collections.mailops.nbdb.plugins.module_utils._planning import reindex, rewrite
 
 
-class SwitchError(Exception):
+class SwitchError(NbdbError):
     """The new configuration failed verification; the original files were restored."""
 
 

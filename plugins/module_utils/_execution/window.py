@@ -21,6 +21,7 @@ import shutil
 import tempfile
 import time
 
+from ansible_collections.mailops.nbdb.plugins.module_utils._errors import NbdbError
 from ansible_collections.mailops.nbdb.plugins.module_utils._commands import PostfixCommandError
 from ansible_collections.mailops.nbdb.plugins.module_utils._commands import cool_down
 from ansible_collections.mailops.nbdb.plugins.module_utils._discovery import host
@@ -32,7 +33,7 @@ from ansible_collections.mailops.nbdb.plugins.module_utils._execution.switch imp
 from ansible_collections.mailops.nbdb.plugins.module_utils._planning import rewrite
 
 
-class WindowError(Exception):
+class WindowError(NbdbError):
     """The switched configuration failed; the old one was put back and Postfix restarted."""
 
 

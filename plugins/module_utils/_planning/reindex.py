@@ -9,6 +9,7 @@ __metaclass__ = type
 
 import posixpath
 
+from ansible_collections.mailops.nbdb.plugins.module_utils._errors import NbdbError
 from ansible_collections.mailops.nbdb.plugins.module_utils._discovery.values import LEGACY_TYPES
 
 PACKAGES = {"lmdb": "postfix-lmdb", "cdb": "postfix-cdb", "pcre": "postfix-pcre", "mysql": "postfix-mysql",
@@ -18,7 +19,7 @@ SENSITIVE_WORDS = ("passwd", "password", "sasl", "secret", "credential")
 MAX_DIFF_KEYS = 2000
 
 
-class PlanError(Exception):
+class PlanError(NbdbError):
     """A table request that cannot be carried out; str() names the table."""
 
 

@@ -14,13 +14,14 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.mailops.nbdb.plugins.module_utils._errors import NbdbError
 from ansible_collections.mailops.nbdb.plugins.module_utils._discovery.values import LEGACY_TYPES
 
 DEFAULT_TYPE_PARAMETERS = ("default_database_type", "default_cache_db_type")
 UPDATABLE_CACHE_TYPES = ("lmdb",)  # cdb tables are read-only: Postfix cannot keep a cache in them
 
 
-class RewriteError(Exception):
+class RewriteError(NbdbError):
     """The switch cannot be planned safely; str() names the reference."""
 
 

@@ -10,6 +10,8 @@ latest record of any kind, so a re-run that changes nothing does not hide what t
 
 from __future__ import absolute_import, division, print_function
 
+from ansible_collections.mailops.nbdb.plugins.module_utils._errors import NbdbError
+
 __metaclass__ = type
 
 SCHEMA_VERSION = 1
@@ -22,7 +24,7 @@ STATES = REAL_STATES + ROLLBACK_STATES + DRY_RUN_STATES + SKIPPED_STATES + ("no_
 RUNS = ("dry_run", "migrate", "rollback")
 
 
-class RecordError(Exception):
+class RecordError(NbdbError):
     """A record that the report cannot use; str() says which field."""
 
 

@@ -17,10 +17,12 @@ import os
 import tempfile
 from contextlib import contextmanager
 
+from ansible_collections.mailops.nbdb.plugins.module_utils._errors import NbdbError
+
 REPORT_FILES = {"json": "fleet-report.json", "markdown": "fleet-report.md", "html": "fleet-report.html"}
 
 
-class StoreError(Exception):
+class StoreError(NbdbError):
     """The report folder cannot be used; str() names the file."""
 
 

@@ -1,0 +1,116 @@
+"""Run a module's main() in process, its Postfix commands answered by a fake runner.
+
+    result = run(nbdb_level, {"state": "enable-redirect"}, check_mode=True,
+                 commands=Commands([{"argv": ["postconf", "-h", "mail_version"], "stdout": "3.11.7\n"}]))
+
+Commands are matched by argv with the binary's directory left out. ``Commands(calls)`` expects exactly
+those calls in that order (the community.general pattern); ``Commands(calls, ordered=False)`` answers any
+recorded call, as often as asked (replaying a recording). An unexpected call fails the test with its argv.
+"""
+import json
+import os
+from unittest import mock
+
+from ansible.module_utils import basic
+
+from ansible_collections.mailops.nbdb.plugins.module_utils import _commands
+
+
+class ModuleExit(Exception):
+    """exit_json/fail_json was called; .result is what the module returned (failed=True for fail_json)."""
+
+    def __init__(self, result):
+        super().__init__(result)
+        self.result = result
+
+
+def _argv_key(argv):
+    argv = [str(arg) for arg in argv]
+    return [os.path.basename(argv[0])] + argv[1:] if argv else argv
+
+
+class Commands:
+    """The commands a module may run, with the output each gives."""
+
+    def __init__(self, calls=(), ordered=True):
+        self.calls = [dict(call) for call in calls]
+        self.ordered = ordered
+        self.seen = []
+
+    def answer(self, argv, data=None):
+        key = _argv_key(argv)
+        self.seen.append(key)
+        if self.ordered:
+            if not self.calls:
+                raise AssertionError("unexpected command (none left): %s" % key)
+            call = self.calls.pop(0)
+            if _argv_key(call["argv"]) != key:
+                raise AssertionError("command %s, expected %s" % (key, _argv_key(call["argv"])))
+        else:
+            matches = [c for c in self.calls if _argv_key(c["argv"]) == key
+                       and c.get("stdin") in (None, data if isinstance(data, str) or data is None else data.decode())]
+            if not matches:
+                raise AssertionError("command not recorded: %s" % key)
+            call = matches[0]
+        if call.get("stdin") is not None and self.ordered:
+            got = data.decode() if isinstance(data, bytes) else data
+            if got != call["stdin"]:
+                raise AssertionError("stdin of %s: %r, expected %r" % (key, got, call["stdin"]))
+        return call.get("rc", 0), call.get("stdout", ""), call.get("stderr", "")
+
+    def left(self):
+        return [_argv_key(call["argv"]) for call in self.calls] if self.ordered else []
+
+
+def _module_args(args):
+    """ansible-core 2.19+ has patch_module_args; older releases read basic._ANSIBLE_ARGS."""
+    try:
+        from ansible.module_utils.testing import patch_module_args  # pylint: disable=import-outside-toplevel
+        return patch_module_args(args)
+    except ImportError:
+        return mock.patch.object(basic, "_ANSIBLE_ARGS", json.dumps({"ANSIBLE_MODULE_ARGS": args}).encode())
+
+
+def run(module, params, check_mode=False, diff=False, commands=None, binaries=("/usr/sbin",)):
+    """module.main() with params; returns its result dict (``failed`` set when it failed).
+
+    Binaries are found in the first of ``binaries`` (None: no binary exists)."""
+    commands = commands if commands is not None else Commands()
+    args = dict(params, _ansible_check_mode=check_mode, _ansible_diff=diff)
+
+    def run_command(self, argv, check_rc=False, environ_update=None, data=None, binary_data=False, **kwargs):
+        rc, out, err = commands.answer(argv, data)
+        if kwargs.get("encoding", "utf-8") is None:  # the caller asked for bytes
+            out = out.encode() if isinstance(out, str) else out
+            err = err.encode() if isinstance(err, str) else err
+        return rc, out, err
+
+    def communicate(argv, data):
+        rc, out, err = commands.answer(argv, data)
+        return rc, out.encode() if isinstance(out, str) else out, err.encode() if isinstance(err, str) else err
+
+    def get_bin_path(self, name, required=False, opt_dirs=None):
+        return os.path.join(binaries[0], name) if binaries else None
+
+    def exit_json(self, **result):
+        raise ModuleExit(dict(result, failed=False))
+
+    def fail_json(self, msg, **result):
+        raise ModuleExit(dict(result, msg=msg, failed=True))
+
+    with _module_args(args), \
+            mock.patch.object(basic.AnsibleModule, "run_command", run_command), \
+            mock.patch.object(basic.AnsibleModule, "get_bin_path", get_bin_path), \
+            mock.patch.object(basic.AnsibleModule, "exit_json", exit_json), \
+            mock.patch.object(basic.AnsibleModule, "fail_json", fail_json), \
+            mock.patch.object(_commands, "communicate", communicate):
+        try:
+            module.main()
+        except ModuleExit as done:
+            result = done.result
+        else:
+            raise AssertionError("%s.main() returned without exit_json or fail_json" % module.__name__)
+    left = commands.left()
+    if left and not result["failed"]:
+        raise AssertionError("commands expected but not run: %s" % left)
+    return result
