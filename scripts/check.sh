@@ -14,7 +14,7 @@ step() {
 modules=$(for f in plugins/modules/*.py; do n=$(basename "$f" .py); echo "mailops.nbdb.$n"; done)
 playbooks=$(for f in playbooks/*.yml; do n=$(basename "$f" .yml); echo "mailops.nbdb.$n"; done)
 total=$(date +%s%N)
-step unit python -m pytest tests/unit -q -p no:cacheprovider
+step unit python -m pytest tests/unit tests/recorded -q -p no:cacheprovider
 # shellcheck disable=SC2086 # lists of names
 step ansible-doc python scripts/check_docs.py $modules
 syntax() { ANSIBLE_LOCALHOST_WARNING=false ansible-playbook -i localhost, --syntax-check "$@" >/dev/null; }
