@@ -39,6 +39,10 @@ MOLECULE_SCENARIO ?= default
 molecule: bootstrap
 	@$(ENV) cd roles/migrate && molecule test -s $(MOLECULE_SCENARIO)
 
+## Re-record the recorded tier's fixtures from the real images (tests/recorded/record.py; names: RECORD_ARGS).
+record: bootstrap
+	@$(ENV) python -m tests.recorded.record $(RECORD_ARGS)
+
 ## Module/role reference (antsibull-docs) and the changelog from the fragments, into docs/.
 docs: bootstrap
 	@$(ENV) ./scripts/docs.sh
