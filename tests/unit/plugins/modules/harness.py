@@ -6,14 +6,22 @@
 Commands are matched by argv with the binary's directory left out. ``Commands(calls)`` expects exactly
 those calls in that order (the community.general pattern); ``Commands(calls, ordered=False)`` answers any
 recorded call, as often as asked (replaying a recording). An unexpected call fails the test with its argv.
+A call may carry ``stdin`` (what the module must feed it) and ``writes`` ({path: text}: the files the real
+command left, written when the call is answered).
+
+Inside run(): the host has no systemd (``/run/systemd/system`` is absent), and ``tempfile.mkdtemp`` names are
+predictable (``<dir or scratch>/<prefix>1``, ``2``, ...) so that commands on scratch copies can be recorded.
 """
 import json
 import os
+import tempfile
 from unittest import mock
 
 from ansible.module_utils import basic
 
 from ansible_collections.mailops.nbdb.plugins.module_utils import _commands
+
+SYSTEMD_DIR = "/run/systemd/system"
 
 
 class ModuleExit(Exception):
@@ -27,6 +35,10 @@ class ModuleExit(Exception):
 def _argv_key(argv):
     argv = [str(arg) for arg in argv]
     return [os.path.basename(argv[0])] + argv[1:] if argv else argv
+
+
+def _text(data):
+    return data.decode() if isinstance(data, bytes) else data
 
 
 class Commands:
@@ -46,16 +58,16 @@ class Commands:
             call = self.calls.pop(0)
             if _argv_key(call["argv"]) != key:
                 raise AssertionError("command %s, expected %s" % (key, _argv_key(call["argv"])))
+            if call.get("stdin") is not None and _text(data) != call["stdin"]:
+                raise AssertionError("stdin of %s: %r, expected %r" % (key, _text(data), call["stdin"]))
         else:
-            matches = [c for c in self.calls if _argv_key(c["argv"]) == key
-                       and c.get("stdin") in (None, data if isinstance(data, str) or data is None else data.decode())]
+            matches = [c for c in self.calls if _argv_key(c["argv"]) == key and c.get("stdin") in (None, _text(data))]
             if not matches:
                 raise AssertionError("command not recorded: %s" % key)
             call = matches[0]
-        if call.get("stdin") is not None and self.ordered:
-            got = data.decode() if isinstance(data, bytes) else data
-            if got != call["stdin"]:
-                raise AssertionError("stdin of %s: %r, expected %r" % (key, got, call["stdin"]))
+        for path, text in (call.get("writes") or {}).items():
+            with open(path, "w") as handle:
+                handle.write(text)
         return call.get("rc", 0), call.get("stdout", ""), call.get("stderr", "")
 
     def left(self):
@@ -71,12 +83,28 @@ def _module_args(args):
         return mock.patch.object(basic, "_ANSIBLE_ARGS", json.dumps({"ANSIBLE_MODULE_ARGS": args}).encode())
 
 
-def run(module, params, check_mode=False, diff=False, commands=None, binaries=("/usr/sbin",)):
+def _predictable_mkdtemp(scratch):
+    """mkdtemp whose names are <dir>/<prefix>1, 2, ... (dir defaults to scratch)."""
+    def mkdtemp(suffix="", prefix="tmp", dir=None):  # pylint: disable=redefined-builtin
+        number = 1
+        while True:
+            path = os.path.join(dir or scratch, "%s%d%s" % (prefix, number, suffix))
+            try:
+                os.mkdir(path, 0o700)
+                return path
+            except FileExistsError:
+                number += 1
+    return mkdtemp
+
+
+def run(module, params, check_mode=False, diff=False, commands=None, binaries=("/usr/sbin",), scratch=None):
     """module.main() with params; returns its result dict (``failed`` set when it failed).
 
-    Binaries are found in the first of ``binaries`` (None: no binary exists)."""
+    Binaries are found in the first of ``binaries`` (None: no binary exists). ``scratch`` is where mkdtemp
+    puts directories that name no dir (default: the system's temporary directory)."""
     commands = commands if commands is not None else Commands()
     args = dict(params, _ansible_check_mode=check_mode, _ansible_diff=diff)
+    real_isdir = os.path.isdir
 
     def run_command(self, argv, check_rc=False, environ_update=None, data=None, binary_data=False, **kwargs):
         rc, out, err = commands.answer(argv, data)
@@ -98,12 +126,17 @@ def run(module, params, check_mode=False, diff=False, commands=None, binaries=("
     def fail_json(self, msg, **result):
         raise ModuleExit(dict(result, msg=msg, failed=True))
 
+    def isdir(path):
+        return False if str(path).rstrip("/") == SYSTEMD_DIR else real_isdir(path)
+
     with _module_args(args), \
             mock.patch.object(basic.AnsibleModule, "run_command", run_command), \
             mock.patch.object(basic.AnsibleModule, "get_bin_path", get_bin_path), \
             mock.patch.object(basic.AnsibleModule, "exit_json", exit_json), \
             mock.patch.object(basic.AnsibleModule, "fail_json", fail_json), \
-            mock.patch.object(_commands, "communicate", communicate):
+            mock.patch.object(_commands, "communicate", communicate), \
+            mock.patch("os.path.isdir", isdir), \
+            mock.patch("tempfile.mkdtemp", _predictable_mkdtemp(scratch or tempfile.gettempdir())):
         try:
             module.main()
         except ModuleExit as done:
