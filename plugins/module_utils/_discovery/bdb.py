@@ -473,15 +473,26 @@ class BdbFile:
 
     def _btree_items(self):
         nxt = 0
+        item, limit = self._item3.unpack_from, self.pagesize - 3
         for page, pgno, entries, hf_offset, nxt in self._walk(self.root, (P_LBTREE,), "btree"):
             index = self._index(page, pgno, entries, hf_offset, True)
             for i in range(0, entries, 2):
-                kind, key = self._btree_item(page, pgno, index[i], "key")
-                if kind != B_KEYDATA:
-                    if kind is None:
-                        continue
-                    raise self.fail("off-page duplicate reference as a key", pgno)
-                kind, value = self._btree_item(page, pgno, index[i + 1], "value")
+                at = index[i]  # fast path for the common case, an on-page key and value (same checks)
+                length, kind = item(page, at) if at <= limit else (0, None)
+                if kind == B_KEYDATA and at + 3 + length <= self.pagesize:
+                    key = page[at + 3:at + 3 + length]
+                else:
+                    kind, key = self._btree_item(page, pgno, at, "key")
+                    if kind != B_KEYDATA:
+                        if kind is None:
+                            continue
+                        raise self.fail("off-page duplicate reference as a key", pgno)
+                at = index[i + 1]
+                length, kind = item(page, at) if at <= limit else (0, None)
+                if kind == B_KEYDATA and at + 3 + length <= self.pagesize:
+                    yield key, page[at + 3:at + 3 + length]
+                    continue
+                kind, value = self._btree_item(page, pgno, at, "value")
                 if kind == B_KEYDATA:
                     yield key, value
                 elif kind == B_DUPLICATE:
