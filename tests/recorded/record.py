@@ -53,6 +53,16 @@ STATVFS = {"f_blocks": 2621440, "f_bfree": 1310720, "f_bavail": 1310720,  # a 10
            "f_files": 655360, "f_ffree": 600000, "f_favail": 600000}      # whatever the machine's disk holds
 FINGERPRINT = "normalised: a digest over mtimes and the master PID"
 # .db files (Berkeley DB stamps a unique file id into each) are recorded by size, without content.
+# The order of the "warning:" lines of a command's stderr (postconf 3.10 prints them in hash-table order, which
+# changes between runs): sorted among themselves, every other line left where it was.
+
+
+def sort_warnings(text):
+    lines = text.splitlines(True)
+    at = [index for index, line in enumerate(lines) if ": warning: " in line]
+    for index, line in zip(at, sorted(lines[index] for index in at)):
+        lines[index] = line
+    return "".join(lines)
 
 
 def normalise(raw, started):
@@ -68,6 +78,7 @@ def normalise(raw, started):
             entry.pop("base64", None)
     for call in raw["calls"]:
         call["stdout"] = re.sub(r"(?m)^process_id = \d+$", "process_id = %d" % PROCESS_ID, call["stdout"])
+        call["stderr"] = sort_warnings(call["stderr"])
     for answer in raw["statvfs"].values():
         answer.update(STATVFS)
     result = raw.get("result")
