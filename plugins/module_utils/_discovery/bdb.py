@@ -14,8 +14,10 @@ the file, the page and what is wrong. It never guesses.
 API: :func:`detect` (``"hash"``, ``"btree"`` or None), :func:`read_db` (an iterator of ``(key, value)`` bytes, in
 Berkeley DB's cursor order, i.e. the order ``postmap -s`` prints), :func:`read_dict` (``{key: value}``, first
 wins, for callers that want it in memory). Pages are read one at a time with ``os.pread`` from a descriptor
-opened with ``O_NOFOLLOW`` (only regular files), under a shared ``fcntl`` lock as Postfix takes; memory stays
-bounded by one page, one item and the tree depth (plus one bit per page of the file for the used-page map).
+opened with ``O_NOFOLLOW`` (only regular files), under a shared ``flock`` lock: Postfix's internal lock on
+Linux (INTERNAL_LOCK in sys_defs.h), which postmap/postalias hold exclusively while they write a .db; a lock
+still held after ``lock_wait`` seconds raises BdbBusyError. Memory stays bounded by one page, one item and the
+tree depth (plus one byte per page of the file for the used-page map).
 
 Postfix's convention: ``postmap``/``postalias`` store ``key\\0`` and ``value\\0``; ``postmap -s`` prints them
 without that NUL. ``read_db`` drops one trailing NUL from each key and value (``strip_nul=False`` keeps them).
@@ -86,10 +88,12 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import errno
 import fcntl
 import os
 import stat
 import struct
+import time
 
 from ansible_collections.mailops.nbdb.plugins.module_utils._errors import NbdbError
 
@@ -110,10 +114,20 @@ BTM_RECNO, BTM_SUBDB, BTM_COMPRESS = 0x002, 0x020, 0x080
 MAX_ITEM = 64 * 1024 * 1024
 """Default cap on one key or value (bytes): larger ones are refused, not read."""
 MAX_LEVEL = 255
+LOCK_WAIT = 10.0
+"""Default seconds to wait for a writer's exclusive lock on the .db to go away."""
 
 
-class BdbFormatError(NbdbError):
+class BdbError(NbdbError):
+    """Base of the reader's errors; the message names the file."""
+
+
+class BdbFormatError(BdbError):
     """A .db file that is not a readable Berkeley DB hash/btree file; the message names the file and why."""
+
+
+class BdbBusyError(BdbError):
+    """The .db stayed locked by a writer (postmap/postalias rebuilding it) for longer than lock_wait."""
 
 
 def detect(path):
@@ -136,19 +150,19 @@ def detect(path):
     return None
 
 
-def read_db(path, strip_nul=True, max_item=MAX_ITEM, expect=None):
+def read_db(path, strip_nul=True, max_item=MAX_ITEM, expect=None, lock_wait=LOCK_WAIT):
     """Iterator of ``(key, value)`` bytes of a Berkeley DB hash or btree file, in cursor order.
 
     strip_nul: drop one trailing NUL of each key and value (Postfix's terminator), as ``postmap -s`` prints them.
     max_item: cap on one key or value. expect: ``"hash"`` or ``"btree"`` to refuse the other method.
-    The file is opened on the first ``next()``; it is closed when the iterator ends or is closed.
+    lock_wait: seconds to wait for a writer's lock. The file is opened on the first ``next()``; it is closed
+    when the iterator ends or is closed.
     """
-    with BdbFile(path, max_item) as db:
+    with BdbFile(path, max_item, lock_wait) as db:
         if expect is not None and db.kind != expect:
             raise BdbFormatError("%s: a Berkeley DB %s file, not %s" % (path, db.kind, expect))
         if not strip_nul:
-            for pair in db.items():
-                yield pair
+            yield from db.items()
             return
         for key, value in db.items():
             if key[-1:] == b"\0":
@@ -158,10 +172,10 @@ def read_db(path, strip_nul=True, max_item=MAX_ITEM, expect=None):
             yield key, value
 
 
-def read_dict(path, strip_nul=True, max_item=MAX_ITEM, expect=None):
+def read_dict(path, strip_nul=True, max_item=MAX_ITEM, expect=None, lock_wait=LOCK_WAIT):
     """``{key: value}`` of read_db; for a key stored more than once the first value wins, as Postfix's lookups."""
     content = {}
-    for key, value in read_db(path, strip_nul, max_item, expect):
+    for key, value in read_db(path, strip_nul, max_item, expect, lock_wait):
         content.setdefault(key, value)
     return content
 
@@ -172,8 +186,8 @@ def _open(path):
         fd = os.open(path, flags)
     except OSError as exc:
         if os.path.islink(path):
-            raise BdbFormatError("%s: is a symbolic link; refusing to follow it" % path)
-        raise exc
+            raise BdbFormatError("%s: is a symbolic link; refusing to follow it" % path) from exc
+        raise
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
@@ -187,12 +201,13 @@ def _open(path):
 class BdbFile:
     """One open .db file: metadata checked on open, pages read on demand. Use as a context manager."""
 
-    def __init__(self, path, max_item=MAX_ITEM):
+    def __init__(self, path, max_item=MAX_ITEM, lock_wait=LOCK_WAIT):
         self.path = path
         self.max_item = max_item
+        self.kind = self.byte_order = None
         self.fd = _open(path)
         try:
-            fcntl.lockf(self.fd, fcntl.LOCK_SH)
+            self._lock(lock_wait)
             self.size = os.fstat(self.fd).st_size
             self._read_meta()
         except BaseException:
@@ -201,6 +216,20 @@ class BdbFile:
         self._used = bytearray(self.last_pgno + 1)
         self._used[0] = 1
         self._zero = bytes(self.pagesize)
+
+    def _lock(self, lock_wait):
+        deadline = time.monotonic() + lock_wait
+        while True:
+            try:
+                fcntl.flock(self.fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+                return
+            except OSError as exc:
+                if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                    raise
+            if time.monotonic() >= deadline:
+                raise BdbBusyError("%s: still locked by a writer (postmap or postalias rebuilding it?) after %g s"
+                                   % (self.path, lock_wait))
+            time.sleep(0.05)
 
     def close(self):
         if self.fd is not None:
@@ -214,12 +243,13 @@ class BdbFile:
         self.close()
 
     def fail(self, what, pgno=None):
+        """The error to raise: the file, the page (if any), what is wrong, and the kind of file it claims to be."""
         where = "" if pgno is None else " page %d:" % pgno
-        return BdbFormatError("%s:%s %s (Berkeley DB %s file)" % (self.path, where, what, self.kind or "?"))
+        kind = " (Berkeley DB %s file, %s)" % (self.kind, self.byte_order) if self.kind else ""
+        return BdbFormatError("%s:%s %s%s" % (self.path, where, what, kind))
 
     # --- metadata -----------------------------------------------------------------------------------------
     def _read_meta(self):
-        self.kind = None
         head = os.pread(self.fd, 512, 0)
         if len(head) < 512:
             raise self.fail("too short for a Berkeley DB file (%d bytes)" % len(head))
@@ -355,8 +385,7 @@ class BdbFile:
                 back, nxt, entries, hf_offset, dummy = self._header_of(page, pgno, HASH_PAGE_TYPES)
                 if back != prev:
                     raise self.fail("hash page links back to %d, not %d" % (back, prev), pgno)
-                for pair in self._hash_page(page, pgno, entries, hf_offset):
-                    yield pair
+                yield from self._hash_page(page, pgno, entries, hf_offset)
                 if not nxt:
                     break
                 prev, pgno = pgno, nxt

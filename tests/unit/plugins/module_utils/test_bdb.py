@@ -4,6 +4,7 @@ Fixtures: tests/unit/fixtures/bdb/<distro>/ (see record.py there): every .db.gz 
 recorded ``postmap -s``/``postalias -s`` output. Big-endian files: real ones made by db5.3_load
 (bookworm-db_load/*-be*) and byte-swapped copies of every little-endian fixture made by byteswap() below.
 """
+import fcntl
 import gzip
 import io
 import os
@@ -312,6 +313,20 @@ def test_unsafe_files(tmp_path):
             func(str(fifo))
         with pytest.raises(FileNotFoundError):
             func(str(tmp_path / "missing.db"))
+
+
+def test_waits_for_a_writers_lock_then_gives_up(tmp_path):
+    """postmap/postalias hold an exclusive flock on the .db while they write it (Postfix's INTERNAL_LOCK)."""
+    path = unpack(FIXTURES / "sid" / "few.hash.db.gz", tmp_path)
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        with pytest.raises(bdb.BdbBusyError, match="still locked by a writer"):
+            list(bdb.read_db(path, lock_wait=0.2))
+        fcntl.flock(fd, fcntl.LOCK_SH)  # another reader: no wait
+        assert len(list(bdb.read_db(path, lock_wait=0))) == 3
+    finally:
+        os.close(fd)
 
 
 def test_not_a_db_file(tmp_path):
