@@ -5,11 +5,11 @@
 
 On a host whose OS removed Berkeley DB, ``postmap -s`` cannot list an orphan ``hash:``/``btree:`` table any
 more. This is a pure-Python reader (standard library only, Python 3.8+) of the two access methods Postfix uses,
-``hash`` and ``btree``, as written by Berkeley DB 4.6 to 6.x (hash and btree format versions 8, 9 and 10; Debian
-ships 5.3, version 9), in either byte order. It runs as root on mail servers, so it trusts nothing in the file:
-every offset and length is bounds-checked, every page is used at most once (a page chain or tree that loops or
-shares pages is refused), item sizes are capped, and anything unexpected raises :class:`BdbFormatError` naming
-the file, the page and what is wrong. It never guesses.
+``hash`` and ``btree``, in the on-disk format versions 8 to 10 of both (Berkeley DB 4.x to 6.x; Debian's 5.3
+writes version 9, the only one tested against real files), in either byte order. It runs as root on mail
+servers, so it trusts nothing in the file: every offset and length is bounds-checked, every page is used at
+most once (a page chain or tree that loops or shares pages is refused), item sizes are capped, and anything
+unexpected raises :class:`BdbFormatError` naming the file, the page and what is wrong. It never guesses.
 
 API: :func:`detect` (``"hash"``, ``"btree"`` or None), :func:`read_db` (an iterator of ``(key, value)`` bytes, in
 Berkeley DB's cursor order, i.e. the order ``postmap -s`` prints), :func:`read_dict` (``{key: value}``, first
@@ -21,8 +21,10 @@ tree depth (plus one byte per page of the file for the used-page map).
 
 Postfix's convention: ``postmap``/``postalias`` store ``key\\0`` and ``value\\0``; ``postmap -s`` prints them
 without that NUL. ``read_db`` drops one trailing NUL from each key and value (``strip_nul=False`` keeps them).
-``postalias``'s own entries (``@``, ``YP_LAST_MODIFIED``, ``YP_MASTER_NAME``) are returned like any other: they
-are in the file and ``postalias -s`` prints them (indexed.clean_items removes them).
+A NUL inside a key or value (postmap never writes one; other writers might) is returned as is, where
+``postmap -s`` would cut the printed text at it. ``postalias``'s own entries (``@``, ``YP_LAST_MODIFIED``,
+``YP_MASTER_NAME``) are returned like any other: they are in the file and ``postalias -s`` prints them
+(indexed.clean_items removes them).
 
 On-disk layout implemented (Berkeley DB's public headers ``db_page.h``, ``hash.h``, ``btree.h``). All integers
 are in the file's byte order, told by the magic number; the file is an array of pages of ``pagesize`` bytes,
@@ -55,8 +57,9 @@ Other pages start with a 26-byte header (PAGE)::
 
   followed by ``entries`` 2-byte offsets (from the start of the page) of the items, which are stored from the
   end of the page downwards; hf_offset is the lowest byte in use. Types: 2 hash (unsorted, before 4.6),
-  13 hash, 3 btree internal, 4 recno internal, 5 btree leaf, 6 recno leaf, 7 overflow, 12 off-page duplicate leaf. ``pgno`` repeats the page's
-  own number (checked); page number 0 means "none" in every link.
+  13 hash, 3 btree internal, 4 recno internal, 5 btree leaf, 6 recno leaf, 7 overflow, 12 off-page
+  duplicate leaf. ``pgno`` repeats the page's own number (checked); page number 0 means "none" in every
+  link.
 
   Hash pages (types 13 and 2): items come in pairs, key at index 2i, value at 2i+1; an item runs from its
   offset up to the previous item's offset (the page end for index 0), so offsets strictly decrease. The first
@@ -79,9 +82,9 @@ Other pages start with a 26-byte header (PAGE)::
 
   Off-page duplicates: a small tree whose leaves hold single items (BKEYDATA or BOVERFLOW), with internal
   pages above them when it grows: for unsorted duplicates a recno tree (leaves type 6, internal pages type 4
-  with items RINTERNAL ``pgno(4) nrecs(4)``), for sorted ones a btree (leaves type 12, internal type 3); its root is the pgno of
-  H_OFFDUP/B_DUPLICATE. Postfix never writes duplicates (it opens without DB_DUP); they are read for
-  completeness, each value paired with its key.
+  with items RINTERNAL ``pgno(4) nrecs(4)``), for sorted ones a btree (leaves type 12, internal type 3);
+  its root is the pgno of H_OFFDUP/B_DUPLICATE. Postfix never writes duplicates (it opens without DB_DUP);
+  they are read for completeness, each value paired with its key.
 """
 
 from __future__ import absolute_import, division, print_function
