@@ -14,6 +14,7 @@ predictable (``<dir or scratch>/<prefix>1``, ``2``, ...) so that commands on scr
 """
 import json
 import os
+import pathlib
 import tempfile
 from unittest import mock
 
@@ -41,6 +42,11 @@ def _text(data):
     return data.decode() if isinstance(data, bytes) else data
 
 
+def _bytes(text):
+    """Output as bytes (a live run's undecodable bytes come back as they were read)."""
+    return text.encode("utf-8", "surrogateescape") if isinstance(text, str) else text
+
+
 class Commands:
     """The commands a module may run, with the output each gives."""
 
@@ -49,7 +55,8 @@ class Commands:
         self.ordered = ordered
         self.seen = []
 
-    def answer(self, argv, data=None):
+    def answer(self, argv, data=None, binary_data=False, environ_update=None):  # pylint: disable=unused-argument
+        """(rc, stdout, stderr) of argv fed data (how a real run would feed it: binary_data, environ_update)."""
         key = _argv_key(argv)
         self.seen.append(key)
         if self.ordered:
@@ -107,15 +114,14 @@ def run(module, params, check_mode=False, diff=False, commands=None, binaries=("
     real_isdir = os.path.isdir
 
     def run_command(self, argv, check_rc=False, environ_update=None, data=None, binary_data=False, **kwargs):
-        rc, out, err = commands.answer(argv, data)
+        rc, out, err = commands.answer(argv, data, binary_data=binary_data, environ_update=environ_update)
         if kwargs.get("encoding", "utf-8") is None:  # the caller asked for bytes
-            out = out.encode() if isinstance(out, str) else out
-            err = err.encode() if isinstance(err, str) else err
+            out, err = _bytes(out), _bytes(err)
         return rc, out, err
 
     def communicate(argv, data):
-        rc, out, err = commands.answer(argv, data)
-        return rc, out.encode() if isinstance(out, str) else out, err.encode() if isinstance(err, str) else err
+        rc, out, err = commands.answer(argv, data, binary_data=True, environ_update=_commands.ENV)
+        return rc, _bytes(out), _bytes(err)
 
     def get_bin_path(self, name, required=False, opt_dirs=None):
         return os.path.join(binaries[0], name) if binaries else None
@@ -147,3 +153,74 @@ def run(module, params, check_mode=False, diff=False, commands=None, binaries=("
     if left and not result["failed"]:
         raise AssertionError("commands expected but not run: %s" % left)
     return result
+
+
+# --- cases as data (cases/<module>.yml; test_modules.py documents the keys) ------------------------------------
+def fill(value, tmp):
+    """{tmp} replaced in every string of value."""
+    if isinstance(value, str):
+        return value.replace("{tmp}", tmp)
+    if isinstance(value, list):
+        return [fill(item, tmp) for item in value]
+    if isinstance(value, dict):
+        return {fill(key, tmp): fill(item, tmp) for key, item in value.items()}
+    return value
+
+
+def flat(calls):
+    """Commands with nested lists (YAML aliases of several calls) spliced in."""
+    return [one for call in calls for one in (flat(call) if isinstance(call, list) else [call])]
+
+
+def lay_down(files, tmp):
+    """The case's files under tmp; returns their paths."""
+    paths = []
+    for path, text in (files or {}).items():
+        path = pathlib.Path(fill(path, tmp))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(fill(text, tmp))
+        paths.append(str(path))
+    return paths
+
+
+def steps(case):
+    """The case's runs: the case itself, then each of ``then`` (params default to the case's)."""
+    yield case
+    for step in case.get("then", []):
+        yield dict(step, params=step.get("params", case.get("params", {})))
+
+
+def run_step(module, step, tmp, commands):
+    """One run of a case's step with these commands; the module's result."""
+    return run(module, fill(step.get("params", {}), tmp), check_mode=step.get("check_mode", False),
+               diff=step.get("diff", False), commands=commands, scratch=tmp, binaries=step.get("binaries", ("/usr/sbin",)))
+
+
+def matches(got, want):
+    """want as a pattern: a dict names the keys it checks, a list every item, {contains: [words]} words of a
+    string; anything else must be equal."""
+    if isinstance(want, dict) and set(want) == {"contains"}:
+        return isinstance(got, str) and all(word in got for word in want["contains"])
+    if isinstance(want, dict):
+        return isinstance(got, dict) and all(key in got and matches(got[key], value) for key, value in want.items())
+    if isinstance(want, list):
+        return isinstance(got, list) and len(got) == len(want) and all(map(matches, got, want))
+    return got == want and type(got) is type(want)
+
+
+def check(result, expected):
+    """AssertionError unless the result (and the files afterwards) are what the case expects ({tmp} filled)."""
+    assert result["failed"] is expected.get("failed", False), result.get("msg", result)
+    if "changed" in expected:
+        assert result.get("changed") is expected["changed"], result
+    for word in expected.get("msg", []):
+        assert word in result["msg"], (word, result["msg"])
+    for key, value in expected.get("result", {}).items():
+        assert matches(result.get(key), value), (key, result.get(key))
+    if "diff" in expected:
+        assert matches(result.get("diff"), expected["diff"]), result.get("diff")
+    for path, text in expected.get("files", {}).items():
+        if text is None or text is True:
+            assert os.path.lexists(path) is bool(text), path
+        else:
+            assert matches(pathlib.Path(path).read_text(), text), path
