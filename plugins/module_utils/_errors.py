@@ -24,4 +24,3 @@ def message(exc):
     if isinstance(exc, UnicodeError) and not isinstance(exc, NbdbError):
         return "undecodable text: %s" % exc
     return str(exc)
-

@@ -104,7 +104,6 @@ from ansible_collections.mailops.nbdb.plugins.module_utils._execution import win
 from ansible_collections.mailops.nbdb.plugins.module_utils._execution.service import PostfixService
 
 
-
 def main():
     module = AnsibleModule(
         argument_spec=dict(

@@ -200,7 +200,6 @@ from ansible_collections.mailops.nbdb.plugins.module_utils._discovery.host impor
 from ansible_collections.mailops.nbdb.plugins.module_utils._execution.reindex import Request, reindex
 
 
-
 def main():
     module = AnsibleModule(
         argument_spec=dict(

@@ -495,5 +495,3 @@ def scenarios_for(aspect, names=None):
         marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
         params.append(pytest.param(name, marks=marks, id=name))
     return params
-
-

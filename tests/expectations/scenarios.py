@@ -192,5 +192,3 @@ def setup_sid_postmulti():
                  "hash:/etc/postfix/recipient_access"]
         + ["hash:" + out + t for t in ("sasl_passwd", "sender_relay", "tls_policy", "generic", "sender_access")],
     )]
-
-

@@ -41,8 +41,6 @@ RELEASES = ("sid", "trixie", "bookworm")
 FIELDS = ("argv", "rc", "stdout", "stderr", "stdin", "writes")
 
 
-
-
 def re_record(stem, image, kind):
     """How to re-record a case's commands."""
     broken = " on the host tests/integration/test_bad_input.py's %s lays down" % kind if kind else ""
@@ -50,6 +48,7 @@ def re_record(stem, image, kind):
             " (in the anchor, when the case uses one) and update its `recordings:` line; to see it by hand, run the"
             " command in `podman run --rm -it %s`%s, {tmp} being a directory of yours holding the case's files"
             % (stem, image, broken))
+
 
 # --------------------------------------------------------------------------- normalisations (the one place)
 # What may differ between the recording and a real run of the same command on the same image, and what it becomes.

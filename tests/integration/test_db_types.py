@@ -21,7 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from tests.integration.conftest import Host
-from tests.integration.test_nbdb_info import CONFIGS, SCENARIOS
+from tests.expectations.scenarios import CONFIGS, SCENARIOS
 
 pytestmark = pytest.mark.integration
 

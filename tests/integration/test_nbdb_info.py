@@ -9,7 +9,7 @@ host's postconf reports, and the module through Ansible's podman connection givi
 import pytest
 
 from tests.expectations.nbdb_info import EXPECTED, assert_same_items, scenarios_for
-from tests.expectations.scenarios import CONFIGS, SCENARIOS  # noqa: F401  (test_db_types imports them from here)
+from tests.expectations.scenarios import SCENARIOS
 from tests.integration.conftest import Host
 
 pytestmark = pytest.mark.integration

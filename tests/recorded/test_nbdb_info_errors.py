@@ -31,4 +31,3 @@ def test_clear_failure(name):
         assert host.tree() == before
     assert_clear_failure(result, *CASES[name])
     assert result["msg"] == host.recording["error"]  # what discovery said on the real host
-

@@ -143,11 +143,12 @@ def run(module, params, check_mode=False, diff=False, commands=None, binaries=("
             mock.patch.object(_commands, "communicate", communicate), \
             mock.patch("os.path.isdir", isdir), \
             mock.patch("tempfile.mkdtemp", _predictable_mkdtemp(scratch or tempfile.gettempdir())):
+        result = None
         try:
             module.main()
         except ModuleExit as done:
             result = done.result
-        else:
+        if result is None:
             raise AssertionError("%s.main() returned without exit_json or fail_json" % module.__name__)
     left = commands.left()
     if left and not result["failed"]:

@@ -1,9 +1,10 @@
 """Module tests as data: every case of cases/<module>.yml runs the module in process (see harness.py).
 
 A case: id, params, check_mode, diff, files ({path: text} laid down first), commands (argv, rc, stdout, stderr,
-stdin, writes; a nested list is spliced in) and expected: failed, changed, msg (words it contains), result (keys and patterns of their values, see matches), diff
-(a pattern), files ({path: text, true for present, null for absent} afterwards). ``binaries: null``: no Postfix binary is found. ``then`` lists
-more runs on the same files (same keys; params default to the case's). ``{tmp}`` is the case's directory.
+stdin, writes; a nested list is spliced in) and expected: failed, changed, msg (words it contains), result (keys
+and patterns of their values, see matches), diff (a pattern), files ({path: text, true for present, null for
+absent} afterwards). ``binaries: null``: no Postfix binary is found. ``then`` lists more runs on the same files
+(same keys; params default to the case's). ``{tmp}`` is the case's directory.
 ``xfail`` (a reason) marks a module bug: the case must fail until it is fixed.
 
 Recorded output: a case with commands says where they were recorded, ``recorded_on: <release>[ <broken host>]``
