@@ -3,7 +3,7 @@ SHELL := /bin/bash
 top := $(CURDIR)
 ENV := top=$(top); . $(top)/scripts/env.sh;
 
-.PHONY: bootstrap bootstrap-venv check demo test unit integration quality molecule images docs clean-containers bench
+.PHONY: bootstrap bootstrap-venv check demo test unit integration quality molecule images docs clean-containers bench record
 
 bootstrap:
 	@./scripts/bootstrap.sh
@@ -18,12 +18,13 @@ demo: bootstrap
 check: bootstrap-venv
 	@$(ENV) ./scripts/check.sh
 
-## The whole suite: unit, integration (real Postfix in podman), ansible-test sanity, ansible-lint.
+TEST_WORKERS ?= 2
+## The whole suite on TEST_WORKERS pytest-xdist workers: unit, recorded, integration (real Postfix in podman), molecule, quality.
 test: bootstrap
-	@$(ENV) python -m pytest --durations=15 $(PYTEST_ARGS)
+	@$(ENV) python -m pytest -n $(TEST_WORKERS) --dist loadfile --durations=15 $(PYTEST_ARGS)
 
-unit: bootstrap
-	@$(ENV) python -m pytest tests/unit $(PYTEST_ARGS)
+unit: bootstrap-venv
+	@$(ENV) python -m pytest tests/unit tests/recorded $(PYTEST_ARGS)
 
 integration: bootstrap
 	@$(ENV) python -m pytest tests/integration $(PYTEST_ARGS)

@@ -74,6 +74,22 @@ def postfix_host():
         host.stop()
 
 
+def pytest_sessionfinish(session):
+    """On an xdist worker: hand the fault counts to the controller, which prints the summary."""
+    from tests.integration import faultlog  # pylint: disable=import-outside-toplevel
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["faultlog"] = faultlog.state()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):  # pylint: disable=unused-argument
+    from tests.integration import faultlog  # pylint: disable=import-outside-toplevel
+    state = getattr(node, "workeroutput", {}).get("faultlog")
+    if state:
+        faultlog.merge(state)
+
+
 def pytest_terminal_summary(terminalreporter):
     """The fault-injection and bad-input counts (tests/integration/faultlog.py), when those suites ran."""
     from tests.integration import faultlog  # pylint: disable=import-outside-toplevel

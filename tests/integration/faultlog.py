@@ -48,6 +48,18 @@ def entries(checked, lost):
     add("table entries lost", lost)
 
 
+def state():
+    """What this process counted (an xdist worker sends it to the controller at the end)."""
+    return {"counts": dict(COUNTS), "faults": [list(entry) for entry in FAULTS]}
+
+
+def merge(other):
+    """Add a worker's counts and fault lines to this process's."""
+    for name, number in other["counts"].items():
+        add(name, number)
+    FAULTS.extend(other["faults"])
+
+
 def used():
     return any(COUNTS.values())
 
