@@ -1,6 +1,11 @@
-"""The fleet playbooks on a small real fleet: dry run, a rolling migration whose canary fails and is rolled back,
-the re-run after the fix, a re-run that changes nothing, a playbook rollback, the report rebuilt, and the report's
-HTML in headless Chromium (screenshot kept in .build/artefacts)."""
+"""`make demo` and the fleet playbooks on the fleet it leaves (one fleet, one flow, each promise once).
+
+scripts/demo.sh itself (what `make demo` runs after the bootstrap) starts the four demo hosts, dry-runs, migrates
+and migrates again; the report goes to a temporary folder. On that migrated fleet the tests then roll two hosts back
+with the rollback playbook (check mode first), dry-run them again, migrate them with a canary that fails and is
+rolled back, fix it and let the rollout continue, re-run the whole fleet (no change), rebuild the report without
+the hosts and render it in headless Chromium (screenshot kept in .build/artefacts). The demo containers are
+removed at the end (the test replaces any demo fleet that was running)."""
 import json
 import os
 import pathlib
@@ -9,41 +14,40 @@ import subprocess
 
 import pytest
 
-from tests.integration.conftest import Host, lay_down_demo_legacy
 from tests.integration.test_migrate_role import BROKEN_START
 from tests.testbed import browser
+from tests.testbed.container import PostfixContainer
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-PLAYBOOKS = ROOT / "playbooks"
 ARTEFACTS = ROOT / ".build" / "artefacts"
-# Inventory order = rollout order: the canary comes first.
-FLEET = (("canary", "sid"), ("mx2", "sid"), ("old", "bookworm"))
+HOSTS = {"nbdb-demo-mx1": "sid", "nbdb-demo-lists1": "sid", "nbdb-demo-mx2": "trixie", "nbdb-demo-mx3": "bookworm"}
+# The pair rolled back and migrated again: in inventory order mx2 (trixie) is its canary, mx3 (bookworm) the rest.
+CANARY, REST = "nbdb-demo-mx2", "nbdb-demo-mx3"
+PAIR = "nbdb_hosts=%s:%s" % (CANARY, REST)
+LEGACY_KEY = ("sales@example.com", "hash:/etc/postfix/vmail/aliases", "anna@example.com, bernd@example.com")
 
 
 @pytest.fixture(scope="module")
 def fleet(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("fleet")
-    hosts = {}
+    report = tmp_path_factory.mktemp("demo") / "report"
     try:
-        for alias, distro in FLEET:
-            hosts[alias] = lay_down_demo_legacy(Host(distro).start())
-        inventory = {"all": {"vars": {"ansible_connection": "containers.podman.podman",
-                                      "ansible_python_interpreter": "auto_silent"},
-                             "hosts": {alias: {"ansible_host": host.name} for alias, host in hosts.items()}}}
-        (folder / "inventory.json").write_text(json.dumps(inventory))
-        yield {"hosts": hosts, "dir": folder, "report": folder / "report"}
+        proc = subprocess.run([str(ROOT / "scripts" / "demo.sh")], cwd=str(ROOT), stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, env=dict(os.environ, NBDB_DEMO_REPORT=str(report)),
+                              timeout=1800, check=False)
+        hosts = {name: PostfixContainer(distro, name=name) for name, distro in HOSTS.items()}
+        yield {"rc": proc.returncode, "out": proc.stdout.decode("utf-8", "replace"), "report": report, "hosts": hosts}
     finally:
-        for host in hosts.values():
-            host.stop()
+        subprocess.run(["podman", "rm", "-f", "-t", "0"] + list(HOSTS), stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL, check=False)
 
 
 def play(fleet, name, *args):
-    argv = ["ansible-playbook", "-i", str(fleet["dir"] / "inventory.json"), str(PLAYBOOKS / (name + ".yml")),
+    argv = ["ansible-playbook", "-i", str(ROOT / "demo" / "inventory.yml"), "mailops.nbdb." + name,
             "-e", "nbdb_report_dir=%s" % fleet["report"]] + list(args)
     proc = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, check=False, timeout=1800,
-                          env=dict(os.environ, ANSIBLE_NOCOLOR="1"))
+                          cwd=str(ROOT), env=dict(os.environ, ANSIBLE_NOCOLOR="1"))
     return proc.returncode, proc.stdout.decode("utf-8", "replace")
 
 
@@ -51,8 +55,12 @@ def report(fleet):
     return json.loads((fleet["report"] / "fleet-report.json").read_text())
 
 
+def rows(fleet):
+    return {row["host"]: row for row in report(fleet)["hosts"]}
+
+
 def states(fleet):
-    return {row["host"]: row["state"] for row in report(fleet)["hosts"]}
+    return {host: row["state"] for host, row in rows(fleet).items()}
 
 
 def recap(out):
@@ -68,68 +76,99 @@ def fingerprint(host):
                    "cat /var/spool/postfix/pid/master.pid").stdout
 
 
-def test_dry_run_changes_nothing_and_predicts_every_host(fleet):
-    before = {alias: fingerprint(host) for alias, host in fleet["hosts"].items()}
-    rc, out = play(fleet, "dry_run")
+def legacy_answer(host):
+    key, table, dummy = LEGACY_KEY
+    return host.run(["postmap", "-q", key, table]).stdout.strip()
+
+
+def test_make_demo_migrates_four_hosts_and_the_rerun_changes_nothing(fleet):
+    out = fleet["out"]
+    assert fleet["rc"] == 0, out[-6000:]
+    assert "hosts changed by the second migration run: 0" in out, out
+    assert "-> lmtp:[127.0.0.1]:8024" in out, out  # Mailman's own postmap still works after the migration
+    assert "podman rm -f nbdb-demo-mx1" in out
+    by_host = rows(fleet)
+    assert sorted(by_host) == sorted(HOSTS)
+    for name, row in by_host.items():
+        assert row["state"] == "unchanged" and row["migrated_at"], (name, row)
+        assert row["legacy_references_left"] == 0 and row["tables_migrated"] > 0, (name, row)
+        assert row["prediction"]["matched"], (name, row["prediction"])  # the dry run predicted the migration
+    assert {row["postfix_version"][:4] for row in by_host.values()} == {"3.11", "3.10", "3.7."}
+    assert report(fleet)["totals"]["legacy_free"] == 4 and report(fleet)["totals"]["failed"] == 0
+    dom = browser.dump_dom(str(fleet["report"] / "fleet-report.html"))
+    assert len(re.findall(r'data-host="nbdb-demo-', dom)) == 4
+    assert re.search(r'<div class="value">4</div><div class="label">Free of hash/btree</div>', dom), dom
+
+
+def test_rollback_checks_then_restores_two_hosts(fleet):
+    hosts = fleet["hosts"]
+    before = {name: fingerprint(hosts[name]) for name in (CANARY, REST)}
+    rc, out = play(fleet, "rollback", "--check", "-e", PAIR)
     assert rc == 0, out[-6000:]
-    assert {alias: fingerprint(host) for alias, host in fleet["hosts"].items()} == before
+    assert {name: fingerprint(hosts[name]) for name in (CANARY, REST)} == before
+    assert states(fleet)[CANARY] == "unchanged"  # a check-mode rollback predicts, it does not restore
+    rc, out = play(fleet, "rollback", "-e", PAIR)
+    assert rc == 0, out[-6000:]
+    assert states(fleet) == {"nbdb-demo-mx1": "unchanged", "nbdb-demo-lists1": "unchanged",
+                             CANARY: "restored", REST: "restored"}
+    for name in (CANARY, REST):
+        assert "alias_maps = hash:/etc/aliases" in hosts[name].postconf("-n") and hosts[name].postfix_running()
+    assert legacy_answer(hosts[CANARY]) == LEGACY_KEY[2]
+
+
+def test_dry_run_changes_nothing_and_predicts_the_restored_hosts(fleet):
+    hosts = fleet["hosts"]
+    before = {name: fingerprint(host) for name, host in hosts.items()}
+    rc, out = play(fleet, "dry_run", "-e", PAIR)
+    assert rc == 0, out[-6000:]
+    assert {name: fingerprint(host) for name, host in hosts.items()} == before
     data = report(fleet)
     assert data["dry_run"] is True and data["generated_by"] == "dry_run"
-    assert states(fleet) == {"canary": "would_migrate", "mx2": "would_migrate", "old": "would_migrate"}
-    assert all(row["tables_migrated"] >= 6 and row["references_rewritten"] >= 8 for row in data["hosts"]), data
+    for name in (CANARY, REST):  # the state stays "restored" (a rollback outranks a dry run); the run predicted
+        assert states(fleet)[name] == "restored" and rows(fleet)[name]["last_run"]["status"] == "would_migrate", data
     assert all(counts["failed"] == 0 for counts in recap(out).values())
 
 
 def test_a_failing_canary_is_rolled_back_and_stops_the_rollout(fleet):
-    canary = fleet["hosts"]["canary"]
+    canary, rest = fleet["hosts"][CANARY], fleet["hosts"][REST]
     canary.run(["mv", "/usr/sbin/postfix", "/usr/sbin/postfix.real"])
     canary.write("/usr/sbin/postfix", BROKEN_START, mode="0755")
-    untouched = fingerprint(fleet["hosts"]["mx2"])
-    rc, out = play(fleet, "migrate_fleet")
+    untouched = fingerprint(rest)
+    rc, out = play(fleet, "migrate_fleet", "-e", PAIR)
     assert rc != 0, out[-6000:]
-    assert states(fleet) == {"canary": "rolled_back", "mx2": "would_migrate", "old": "would_migrate"}
-    rows = {row["host"]: row for row in report(fleet)["hosts"]}
-    assert "simulated start failure" in rows["canary"]["error"]
-    assert rows["mx2"]["last_run"]["status"] == "not_reached" and "rollout stopped" in rows["mx2"]["last_run"]["error"]
-    assert fingerprint(fleet["hosts"]["mx2"]) == untouched
+    assert states(fleet)[CANARY] == "rolled_back" and states(fleet)[REST] == "restored"
+    by_host = rows(fleet)
+    assert "simulated start failure" in by_host[CANARY]["error"]
+    assert by_host[REST]["last_run"]["status"] == "not_reached" and "rollout stopped" in by_host[REST]["last_run"]["error"]
+    assert fingerprint(rest) == untouched
     assert "alias_maps = hash:/etc/aliases" in canary.postconf("-n") and canary.postfix_running()
-    assert recap(out)["canary"]["failed"] == 1 and recap(out)["mx2"]["failed"] == 0
+    assert legacy_answer(canary) == LEGACY_KEY[2]
+    assert recap(out)[CANARY]["failed"] == 1 and recap(out)[REST]["failed"] == 0
+    dom = browser.dump_dom(str(fleet["report"] / "fleet-report.html"))
+    assert re.search(r'<div class="value">2</div><div class="label">Rolled back</div>', dom), dom  # the canary rolled back, the rest restored
 
 
 def test_after_the_fix_the_rollout_continues_and_a_rerun_changes_nothing(fleet):
-    canary = fleet["hosts"]["canary"]
-    canary.run(["mv", "/usr/sbin/postfix.real", "/usr/sbin/postfix"])
+    hosts = fleet["hosts"]
+    hosts[CANARY].run(["mv", "/usr/sbin/postfix.real", "/usr/sbin/postfix"])
     rc, out = play(fleet, "migrate_fleet", "-e", '{"nbdb_batches": ["50%", "100%"]}')
     assert rc == 0, out[-6000:]
-    assert states(fleet) == {"canary": "migrated", "mx2": "migrated", "old": "migrated"}
+    assert states(fleet) == {"nbdb-demo-mx1": "unchanged", "nbdb-demo-lists1": "unchanged",
+                             CANARY: "migrated", REST: "migrated"}
     totals = report(fleet)["totals"]
-    assert totals["migrated"] == 3 and totals["legacy_free"] == 3 and totals["failed"] == 0
-    assert totals["predictions_matched"] == 3, report(fleet)
-    for host in fleet["hosts"].values():
-        assert "lmdb:/etc/aliases" in host.postconf("-n") and host.postfix_running()
+    assert totals["legacy_free"] == 4 and totals["failed"] == 0, totals
+    assert rows(fleet)[CANARY]["prediction"]["matched"] and rows(fleet)[REST]["prediction"]["matched"]
+    for name in (CANARY, REST):
+        assert "lmdb:/etc/aliases" in hosts[name].postconf("-n") and hosts[name].postfix_running()
 
-    pids = {alias: host.read("/var/spool/postfix/pid/master.pid") for alias, host in fleet["hosts"].items()}
+    pids = {name: host.read("/var/spool/postfix/pid/master.pid") for name, host in hosts.items()}
     rc, out = play(fleet, "migrate_fleet")
     assert rc == 0, out[-6000:]
     counts = recap(out)
-    assert all(counts[alias]["changed"] == 0 for alias in pids), counts
-    assert states(fleet) == {"canary": "unchanged", "mx2": "unchanged", "old": "unchanged"}
+    assert all(counts[name]["changed"] == 0 for name in hosts), counts
+    assert set(states(fleet).values()) == {"unchanged"}
     assert report(fleet)["totals"]["tables_migrated"] == totals["tables_migrated"]  # the migration is still reported
-    assert {alias: host.read("/var/spool/postfix/pid/master.pid") for alias, host in fleet["hosts"].items()} == pids
-
-
-def test_rollback_checks_then_restores_one_host(fleet):
-    mx2 = fleet["hosts"]["mx2"]
-    before = fingerprint(mx2)
-    rc, out = play(fleet, "rollback", "--check", "-e", "nbdb_hosts=mx2")
-    assert rc == 0, out[-6000:]
-    assert fingerprint(mx2) == before
-    assert states(fleet)["mx2"] == "unchanged"  # a check-mode rollback predicts, it does not restore
-    rc, out = play(fleet, "rollback", "-e", "nbdb_hosts=mx2")
-    assert rc == 0, out[-6000:]
-    assert states(fleet) == {"canary": "unchanged", "mx2": "restored", "old": "unchanged"}
-    assert "alias_maps = hash:/etc/aliases" in mx2.postconf("-n") and mx2.postfix_running()
-    assert mx2.run(["postmap", "-q", "sales@example.org", "hash:/etc/postfix/tables/virtual"]).stdout.strip() == "alice, bob"
+    assert {name: host.read("/var/spool/postfix/pid/master.pid") for name, host in hosts.items()} == pids
 
 
 def test_report_is_rebuilt_without_hosts_and_renders_in_chromium(fleet):
@@ -145,9 +184,10 @@ def test_report_is_rebuilt_without_hosts_and_renders_in_chromium(fleet):
     assert report(fleet) == rebuilt
     page = fleet["report"] / "fleet-report.html"
     dom = browser.dump_dom(str(page))
-    assert len(re.findall(r'<tr class="host [a-z]+" data-host="(canary|mx2|old)"', dom)) == 3, dom
-    assert re.search(r'<div class="value">3</div><div class="label">Hosts</div>', dom), dom
-    assert re.search(r'<div class="value">1</div><div class="label">Rolled back</div>', dom), dom
+    assert len(re.findall(r'<tr class="host [a-z]+" data-host="nbdb-demo-[a-z0-9]+"', dom)) == 4, dom
+    assert re.search(r'<div class="value">4</div><div class="label">Hosts</div>', dom), dom
+    assert re.search(r'<div class="value">4</div><div class="label">Free of hash/btree</div>', dom), dom
+    assert re.search(r'<div class="value">0</div><div class="label">Rolled back</div>', dom), dom
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     png = browser.screenshot(str(page), str(ARTEFACTS / "fleet-report.png"))
     assert pathlib.Path(png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and pathlib.Path(png).stat().st_size > 20000
