@@ -175,13 +175,7 @@ def live():
 # --------------------------------------------------------------------------- the comparison
 def unfill(value, tmp):
     """The container's case directory written back as {tmp}."""
-    if isinstance(value, str):
-        return value.replace(tmp, "{tmp}")
-    if isinstance(value, list):
-        return [unfill(item, tmp) for item in value]
-    if isinstance(value, dict):
-        return {unfill(key, tmp): unfill(item, tmp) for key, item in value.items()}
-    return value
+    return harness.replace_in(value, tmp, "{tmp}")
 
 
 def as_recorded(entry):

@@ -157,15 +157,20 @@ def run(module, params, check_mode=False, diff=False, commands=None, binaries=("
 
 
 # --- cases as data (cases/<module>.yml; test_modules.py documents the keys) ------------------------------------
-def fill(value, tmp):
-    """{tmp} replaced in every string of value."""
+def replace_in(value, old, new):
+    """old replaced by new in every string of value (lists and dicts, keys too)."""
     if isinstance(value, str):
-        return value.replace("{tmp}", tmp)
+        return value.replace(old, new)
     if isinstance(value, list):
-        return [fill(item, tmp) for item in value]
+        return [replace_in(item, old, new) for item in value]
     if isinstance(value, dict):
-        return {fill(key, tmp): fill(item, tmp) for key, item in value.items()}
+        return {replace_in(key, old, new): replace_in(item, old, new) for key, item in value.items()}
     return value
+
+
+def fill(value, tmp):
+    """{tmp} replaced by the case's directory in every string of value."""
+    return replace_in(value, "{tmp}", tmp)
 
 
 def flat(calls):
