@@ -35,3 +35,16 @@ def pytest_terminal_summary(terminalreporter):
         if _counts[tier]:
             terminalreporter.write_line("%-12s %4d tests %8.1f s" % (tier, _counts[tier], _seconds[tier]))
     terminalreporter.write_line("%-12s %4d tests %8.1f s" % ("total", sum(_counts.values()), sum(_seconds.values())))
+
+
+# make test runs one file per xdist worker at a time (--dist loadfile), in collection order. The files that take
+# minutes go first, longest first, so that the two workers finish together instead of one waiting for the other.
+LONG_FILES = ("tests/molecule/test_molecule.py", "tests/integration/test_faults.py",
+              "tests/integration/test_fleet_playbooks.py", "tests/integration/test_bad_input.py",
+              "tests/integration/test_migrate_role.py", "tests/integration/test_db_types.py",
+              "tests/integration/test_corpus_laydown.py", "tests/quality/test_ansible_test_sanity.py")
+
+
+def pytest_collection_modifyitems(items):
+    rank = {name: index for index, name in enumerate(LONG_FILES)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::", 1)[0], len(rank)))  # stable: the rest keep their order
