@@ -18,8 +18,8 @@ demo: bootstrap
 check: bootstrap-venv
 	@$(ENV) ./scripts/check.sh
 
-TEST_WORKERS ?= 2
-## The whole suite on TEST_WORKERS pytest-xdist workers: unit, recorded, integration (real Postfix in podman), molecule, quality.
+TEST_WORKERS ?= 1
+## The whole suite (TEST_WORKERS=2: two pytest-xdist workers, one file each at a time): unit, recorded, integration (real Postfix in podman), molecule, quality.
 test: bootstrap
 	@$(ENV) python -m pytest -n $(TEST_WORKERS) --dist loadfile --durations=15 $(PYTEST_ARGS)
 
