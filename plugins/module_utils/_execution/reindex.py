@@ -8,7 +8,6 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import os
-import stat
 
 from ansible_collections.mailops.nbdb.plugins.module_utils._discovery import indexed, table_source
 from ansible_collections.mailops.nbdb.plugins.module_utils._execution import build, recover
@@ -43,14 +42,21 @@ def read_source(request, postfix):
     legacy_file = path + ".db"
     legacy = None
     if os.path.lexists(path):
-        plan.check_symlink(path, os.path.realpath(path), spec)
-        if not stat.S_ISREG(os.stat(path).st_mode):
-            raise plan.PlanError("%s: source %s is not a regular file" % (spec, path))
+        real = os.path.realpath(path)
+        plan.check_symlink(path, real, spec)
+        owner = os.lstat(path).st_uid
+        if owner == 0 and real != path:
+            owner = os.stat(real).st_uid  # a link root made may point to any owner's file
         try:
-            with open(path, "rb") as handle:
-                data = handle.read()
+            # the file judged is the file read: no symlink followed on the final open, a regular file, and a
+            # symlinked source (inside its directory) must point to a file of the link's owner or root
+            fd = indexed.open_checked(real, owner)
+        except indexed.IndexedFileError as exc:
+            raise plan.PlanError("%s: source %s" % (spec, exc))
         except (IOError, OSError) as exc:
             raise plan.PlanError("%s: cannot read source %s: %s" % (spec, path, exc))
+        with os.fdopen(fd, "rb") as handle:
+            data = handle.read()
         orphan = False
     elif os.path.exists(legacy_file):
         data = None
@@ -99,8 +105,11 @@ def reindex(postfix, request, check_mode=False, force=False, strict=True, lookup
     if strict and rejected:
         raise plan.PlanError("%s: %s rejects %s" % (spec, request.tool, "; ".join(
             "%s, line %d: %s" % (request.path, line, text) for line, text in rejected)))
-    actual, reader = indexed.read_content(postfix, request.target_type, request.path, request.alias,
-                                          request.context["config_dir"])
+    try:
+        actual, reader = indexed.read_content(postfix, request.target_type, request.path, request.alias,
+                                              request.context["config_dir"])
+    except indexed.IndexedFileError as exc:
+        raise plan.PlanError("%s: %s (remove it and run again to rebuild it)" % (spec, exc))
     action, reason = plan.decide(source.entries, actual, force)
     if orphan:
         action, reason = "build", "orphan: source recovered from the legacy .db (%d entries)" % len(legacy)
