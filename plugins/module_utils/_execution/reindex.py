@@ -8,6 +8,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import os
+import stat
 
 from ansible_collections.mailops.nbdb.plugins.module_utils._discovery import indexed, table_source
 from ansible_collections.mailops.nbdb.plugins.module_utils._execution import build, recover
@@ -28,6 +29,7 @@ class Request:
         self.tool = "postalias" if self.alias else "postmap"
         self.fold_case = fold_case
         self.sensitive = plan.is_sensitive(self.path, set(context["sensitive_paths"]) | set(sensitive))
+        self.proxied = self.path in context.get("proxied_paths", ())
         if self.path in context["sni_paths"]:
             raise plan.PlanError("%s: used by tls_server_sni_maps, which postmap builds with -F from the files"
                                  " its values name; rebuild it by hand with postmap -F" % spec)
@@ -89,6 +91,19 @@ def sample_keys(keys, size):
     return [keys[int(i * step)] for i in range(size)]
 
 
+def restrict_mode(request, target_file):
+    """A sensitive table's built file ends 0600 (0640 under proxy:), plan.table_mode; set on the descriptor of the
+    installed file (O_NOFOLLOW, regular, owned like its source). Until then it has at most the source's own
+    mode & 0644, so nobody could read it who could not read the source."""
+    fd = indexed.open_checked(target_file, indexed.source_owner(request.path))
+    try:
+        mode = plan.table_mode(stat.S_IMODE(os.stat(request.path).st_mode), True, request.proxied)
+        if stat.S_IMODE(os.fstat(fd).st_mode) != mode:
+            os.fchmod(fd, mode)
+    finally:
+        os.close(fd)
+
+
 def reindex(postfix, request, check_mode=False, force=False, strict=True, lookup_sample=0):
     """Result dict for one table (see table_reindex RETURN) and its diff entry."""
     spec = request.spec
@@ -133,6 +148,8 @@ def reindex(postfix, request, check_mode=False, force=False, strict=True, lookup
             result["recovered_source"] = request.path
         build.build(postfix, request.context["config_dir"], request.path, request.tool, request.target_type,
                     source.entries, fold_case, request.sensitive)
+        if request.sensitive:
+            restrict_mode(request, target_file)
         result["verified"] = len(source.entries)
     elif action == "none" and lookup_sample:
         keys = sample_keys(source.order, lookup_sample)
