@@ -7,7 +7,7 @@ Modules that return or diff configuration text (db_types, nbdb_switch) pass it t
 parameter value they return through mask_value, so AWX/``-vv`` logs and the fleet records never carry:
 
 - anything inline in a sensitive parameter: ``*_sasl_password_maps`` and the other tables of
-  host.SENSITIVE_PARAMETERS, names with the words of reindex.SENSITIVE_WORDS (``*password*``, ``*passwd*``,
+  host.SENSITIVE_PARAMETERS, names with the words of reindex.SENSITIVE_WORDS but sasl (``*password*``, ``*passwd*``,
   ``*secret*``, ...), ``*_tls_*key*``: ``static:`` values and ``inline:{...}`` values become ``********`` (a
   bare value too, unless it is a path, a ``$name`` or a ``type:/path`` table: those name where the secret is);
 - ``static:``/``inline:`` values elsewhere that look like credentials (``user:password``);
@@ -26,10 +26,13 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.mailops.nbdb.plugins.module_utils._discovery.host import SENSITIVE_PARAMETERS
 from ansible_collections.mailops.nbdb.plugins.module_utils._planning.reindex import SENSITIVE_WORDS
 
 MASK = "********"
+# Parameters whose tables hold secrets (values are masked in diffs, files never world-readable); host re-exports it.
+SENSITIVE_PARAMETERS = ("smtp_sasl_password_maps", "lmtp_sasl_password_maps", "tls_server_sni_maps")
+# Words that make a parameter sensitive: the table-name words except "sasl" (smtpd_sasl_auth_enable is no secret).
+PARAMETER_WORDS = tuple(word for word in SENSITIVE_WORDS if word != "sasl")
 _TLS_KEY = re.compile(r"(^|_)tls_.*key")
 # Words before a colon that are Postfix transports or table types, not user names (``lmtp:unix:...``).
 _NOT_USERS = frozenset((
@@ -48,7 +51,7 @@ _BARE_VALUE = re.compile(r"^(\s*)(\S.*?)(\s*)$", re.S)
 
 def is_sensitive_parameter(name):
     name = (name or "").lower()
-    return (name in SENSITIVE_PARAMETERS or "sasl_password" in name or any(word in name for word in SENSITIVE_WORDS)
+    return (name in SENSITIVE_PARAMETERS or any(word in name for word in PARAMETER_WORDS)
             or bool(_TLS_KEY.search(name)))
 
 

@@ -14,9 +14,9 @@ from ansible_collections.mailops.nbdb.plugins.module_utils._commands import Post
 from ansible_collections.mailops.nbdb.plugins.module_utils._discovery import config_files, fingerprint, references, tables
 from ansible_collections.mailops.nbdb.plugins.module_utils._discovery.values import LEGACY_TYPES
 from ansible_collections.mailops.nbdb.plugins.module_utils._discovery.values import tables as tables_of
+# Parameters whose tables hold secrets (values are masked in diffs, files never world-readable): _masking's list.
+from ansible_collections.mailops.nbdb.plugins.module_utils._masking import SENSITIVE_PARAMETERS
 
-# Parameters whose tables hold secrets (values are masked in diffs, files never world-readable).
-SENSITIVE_PARAMETERS = ("smtp_sasl_password_maps", "lmtp_sasl_password_maps", "tls_server_sni_maps")
 
 DEFAULT_CONFIG_DIR = "/etc/postfix"
 LEVELS = ("disable", "enable-redirect", "enable-reindex")
