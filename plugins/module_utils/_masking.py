@@ -46,6 +46,7 @@ _STATIC = re.compile(r"\bstatic:(\{[^}]*\}|[^\s,]+)")
 _INLINE = re.compile(r"\binline:\{")
 _ASSIGNMENT = re.compile(r"^(\s*#?\s*)([A-Za-z0-9_]+)(\s*=)(.*)$", re.S)
 _MASTER_OPTION = re.compile(r"(-o\s*\{?\s*)([A-Za-z0-9_]+)(\s*=\s*)((?:\{[^}]*\})|[^\s}]+)")
+_WHERE = re.compile(r"^([A-Za-z0-9_-]+:)*[/$]")  # a path, $name, type:/path, proxy:mysql:/path: where a secret is
 _BARE_VALUE = re.compile(r"^(\s*)(\S.*?)(\s*)$", re.S)
 
 
@@ -120,7 +121,7 @@ def mask_value(name, value):
     masked = _DNSBL_KEY.sub(MASK, _mask_tables(value, sensitive))
     if sensitive and masked == value:
         bare = _BARE_VALUE.match(value)
-        if bare and not re.match(r"^[/$]|^[A-Za-z0-9_-]+:[/$]", bare.group(2)):
+        if bare and not all(_WHERE.match(token) for token in re.split(r"[\s,]+", bare.group(2)) if token):
             masked = bare.group(1) + MASK + bare.group(3)
     return masked
 

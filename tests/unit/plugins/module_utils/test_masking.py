@@ -16,6 +16,8 @@ M = masking.MASK
     ("smtp_sasl_password_maps = hash:/etc/postfix/sasl_passwd\n", "smtp_sasl_password_maps = hash:/etc/postfix/sasl_passwd\n"),
     ("smtp_sasl_password_maps = lmdb:$config_directory/sasl_passwd\n", "smtp_sasl_password_maps = lmdb:$config_directory/sasl_passwd\n"),
     ("relay_password = Hunter2\n", "relay_password = %s\n" % M),
+    ("smtp_sasl_password_maps = proxy:mysql:/etc/postfix/sql/sasl.cf, ${x}\n",
+     "smtp_sasl_password_maps = proxy:mysql:/etc/postfix/sql/sasl.cf, ${x}\n"),
     ("smtp_sasl_auth_enable = yes\n", "smtp_sasl_auth_enable = yes\n"),  # sasl alone is no secret
     ("smtpd_sasl_security_options = noanonymous\n", "smtpd_sasl_security_options = noanonymous\n"),
     ("smtpd_tls_key_file = /etc/ssl/private/ssl-cert-snakeoil.key\n", "smtpd_tls_key_file = /etc/ssl/private/ssl-cert-snakeoil.key\n"),
