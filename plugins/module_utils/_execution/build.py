@@ -37,8 +37,11 @@ class BuildError(NbdbError):
 
 
 def build(postfix, config_dir, table, tool, target_type, expected, fold_case=True, sensitive=False,
-          flags=()):
-    """Build target_type:table from its source; returns facts about the installed file."""
+          flags=(), mode=None):
+    """Build target_type:table from its source; returns the installed file's path.
+
+    mode: the installed file's mode (set on its descriptor before the rename); default postmap's rule,
+    source mode & 0644, without other-access for sensitive tables."""
     directory, name = os.path.split(table)
     what = "building %s:%s" % (target_type, table)
     try:
@@ -55,7 +58,7 @@ def build(postfix, config_dir, table, tool, target_type, expected, fold_case=Tru
                     finally:
                         os.close(copy_fd)
                     return _build_in(postfix, config_dir, table, tool, target_type, expected, fold_case, sensitive,
-                                     flags, work, name, info)
+                                     flags, work, name, info, mode)
             finally:
                 os.close(source_fd)
     except descriptors.UnsafePathError as exc:
@@ -65,7 +68,7 @@ def build(postfix, config_dir, table, tool, target_type, expected, fold_case=Tru
 
 
 def _build_in(postfix, config_dir, table, tool, target_type, expected, fold_case, sensitive, flags, work, name,
-              info):
+              info, mode=None):
     """Build the copy name inside work (root-owned: postmap runs as root), verify, set owner/mode, rename."""
     directory = os.path.dirname(table)
     options = list(flags) + ([] if fold_case else ["-f"])
@@ -87,9 +90,10 @@ def _build_in(postfix, config_dir, table, tool, target_type, expected, fold_case
     try:
         if (facts.st_uid, facts.st_gid) != (info.st_uid, info.st_gid):
             os.fchown(fd, info.st_uid, info.st_gid)
-        mode = stat.S_IMODE(info.st_mode) & 0o644
-        if sensitive:
-            mode &= ~0o007
+        if mode is None:
+            mode = stat.S_IMODE(info.st_mode) & 0o644
+            if sensitive:
+                mode &= ~0o007
         os.fchmod(fd, mode)
     finally:
         os.close(fd)

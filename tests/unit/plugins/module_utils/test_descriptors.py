@@ -201,6 +201,8 @@ def test_build_in_a_root_directory_uses_plain_paths(world):
     build.build(postfix, None, table, "postmap", "lmdb", {b"a": b"b"}, sensitive=True)
     assert all(not call[2] and call[1][-1].startswith("lmdb:" + world + "/.nbdb-build-") for call in postfix.calls)
     assert stat.S_IMODE(os.stat(table + ".lmdb").st_mode) == 0o640
+    build.build(postfix, None, table, "postmap", "lmdb", {b"a": b"b"}, sensitive=True, mode=0o600)
+    assert stat.S_IMODE(os.stat(table + ".lmdb").st_mode) == 0o600  # set on the descriptor, before the rename
 
 
 # --- recover, restore, config -----------------------------------------------------------------------------------
