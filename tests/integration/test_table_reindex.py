@@ -373,7 +373,7 @@ SMALL_SOURCE = "awk 'BEGIN { for (i = 0; i < %d; i++) printf \"user%%d@example.c
 
 @pytest.fixture
 def small_disk_host():
-    host = PostfixContainer("sid", run_args=["--mount", "type=tmpfs,destination=%s,tmpfs-size=64k" % SMALL])
+    host = PostfixContainer("sid", run_args=["--mount", "type=tmpfs,destination=%s,tmpfs-size=64k,tmpfs-mode=0755" % SMALL])
     try:
         host.start()
         yield host
