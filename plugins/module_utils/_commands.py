@@ -68,19 +68,22 @@ class Postfix:
             self._paths[name] = path
         return self._paths[name]
 
-    def run(self, name, args, config_dir=None, check=True, data=None, what=None, binary=False):
+    def run(self, name, args, config_dir=None, check=True, data=None, what=None, binary=False, pass_fds=()):
         """Run a Postfix command; returns (rc, stdout, stderr). check=True raises on rc != 0.
 
-        binary=True returns stdout as bytes (table keys and values may be any bytes).
+        binary=True returns stdout as bytes (table keys and values may be any bytes). pass_fds: descriptors
+        the command inherits under the same numbers (paths like /proc/self/fd/N/name).
         """
         argv = [self.binary(name)]
         if config_dir:
             argv += ["-c", config_dir]
         argv += list(args)
         if data is not None and binary:
-            rc, out, err = communicate(argv, data)
+            rc, out, err = communicate(argv, data, **({"pass_fds": tuple(pass_fds)} if pass_fds else {}))
         else:
             kwargs = {"encoding": None} if binary else {}
+            if pass_fds:
+                kwargs["pass_fds"] = tuple(pass_fds)
             rc, out, err = self._run_command(argv, check_rc=False, environ_update=ENV, data=data,
                                              binary_data=binary, **kwargs)
         if binary and isinstance(err, bytes):
@@ -106,11 +109,12 @@ def cool_down(path, now=None):
     os.utime(path, (moment, moment))
 
 
-def communicate(argv, data):
+def communicate(argv, data, pass_fds=()):
     """Run argv feeding data on stdin while reading stdout (no deadlock on large input, unlike writing
     all input first); returns (rc, stdout bytes, stderr bytes)."""
     env = dict(os.environ, **ENV)
-    process = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    process = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+                               pass_fds=tuple(pass_fds))
     out, err = process.communicate(data)
     return process.returncode, out, err
 

@@ -34,6 +34,10 @@ attributes:
       - Returns the same rewrites and diff without writing.
   diff_mode:
     support: full
+    details:
+      - Secrets in main.cf/master.cf (C(inline:)/C(static:) credentials, values of C(*_sasl_password_maps) and other
+        C(*password*)/C(*_tls_*key*) parameters, DNSBL query keys) are replaced by C(********) in the diff and the
+        result; only the secret substrings, so changed lines still show the rewritten type.
 options:
   config_dir:
     description: Configuration directory of the instance; default is the default instance's.
@@ -122,6 +126,7 @@ backup_files:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.mailops.nbdb.plugins.module_utils._errors import HANDLED, message
+from ansible_collections.mailops.nbdb.plugins.module_utils._masking import mask_diffs, mask_value
 from ansible_collections.mailops.nbdb.plugins.module_utils._commands import module_postfix
 from ansible_collections.mailops.nbdb.plugins.module_utils._execution.switch import switch_types
 
@@ -143,6 +148,10 @@ def main():
                               params["cache_db_type"], params["exclude"], params["backup"], module.check_mode)
     except HANDLED as exc:
         module.fail_json(msg=message(exc))
+    # secrets (inline:/static: credentials, DNSBL keys, *_password* values) never leave the host
+    result["diff"] = mask_diffs(result["diff"])
+    result["rewritten"] = [dict(item, old=mask_value(item["parameter"], item["old"]),
+                                new=mask_value(item["parameter"], item["new"])) for item in result["rewritten"]]
     module.exit_json(**result)
 
 

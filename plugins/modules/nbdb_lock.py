@@ -14,7 +14,8 @@ version_added: 0.1.0
 description:
   - C(state=present) takes the lock (an atomic C(mkdir) of I(path) holding who took it and when); when another run holds
     it, waits up to I(wait) seconds and then fails, naming the holder. A lock older than I(stale_after) seconds is taken
-    over (reported in C(taken_over)).
+    over (reported in C(taken_over)); take-overs are serialised by an C(flock) on C(<path>.takeover) and the stale lock is
+    renamed away only while it still holds the holder judged stale, so of two runs taking over the same lock one wins.
   - I(take_over) takes the lock from a run known to be gone (the caller checked that its I(owner) process no longer
     exists), but only while that run's token still holds it.
   - C(state=absent) releases the lock if I(token) holds it.
@@ -86,6 +87,8 @@ taken_over:
   type: str
 """
 
+import binascii
+import fcntl
 import json
 import os
 import shutil
@@ -108,6 +111,44 @@ def take(path, token, owner):
     os.mkdir(path, 0o700)
     with open(os.path.join(path, "holder.json"), "w") as handle:
         json.dump({"token": token, "since": time.time(), "owner": owner}, handle)
+
+
+def take_over(path, judged, token, owner):
+    """Replace the lock judged stale (its holder dict as read) by ours; True when we hold it now.
+
+    Atomic between runs: take-overs are serialised by an flock on ``<path>.takeover`` (a file that stays); under it
+    the holder is read again and must still be the one judged stale, the lock directory is renamed away (atomic:
+    nobody sees a half-removed lock), the renamed holder checked once more (else put back), and only then removed
+    and our lock made with the same atomic mkdir as a first take. A second run that judged the same stale holder
+    finds ours instead and does not take it.
+    """
+    flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    guard = os.open(path + ".takeover", flags, 0o600)
+    try:
+        fcntl.flock(guard, fcntl.LOCK_EX)
+        if not same_holder(read_holder(path), judged):
+            return False  # someone else took it over (or its holder came back) since we judged it
+        aside = "%s.stale-%d-%s" % (path, os.getpid(), binascii.hexlify(os.urandom(6)).decode())
+        try:
+            os.rename(path, aside)
+        except FileNotFoundError:
+            pass  # released meanwhile: the mkdir below competes like a first take
+        else:
+            if not same_holder(read_holder(aside), judged):
+                os.rename(aside, path)
+                return False
+            shutil.rmtree(aside, ignore_errors=True)
+        try:
+            take(path, token, owner)
+        except FileExistsError:
+            return False
+        return True
+    finally:
+        os.close(guard)  # releases the flock
+
+
+def same_holder(holder, judged):
+    return all(holder.get(key) == judged.get(key) for key in ("token", "since", "owner"))
 
 
 def main():
@@ -158,7 +199,10 @@ def lock(module, result):
             if module.check_mode:
                 result["holder"] = token
                 module.exit_json(**result)
-            shutil.rmtree(path, ignore_errors=True)
+            if take_over(path, holder, token, params["owner"]):
+                result.update(holder=token, holder_owner=params["owner"])
+                module.exit_json(**result)
+            result["taken_over"] = None
             continue
         if time.monotonic() >= deadline:
             result.update(holder=holder.get("token"), holder_owner=holder.get("owner"), holder_since=holder.get("since"))

@@ -32,6 +32,10 @@ attributes:
     support: full
   diff_mode:
     support: full
+    details:
+      - Secrets in main.cf/master.cf (C(inline:)/C(static:) credentials, values of C(*_sasl_password_maps) and other
+        C(*password*)/C(*_tls_*key*) parameters, DNSBL query keys) are replaced by C(********) in the diff and the
+        result; only the secret substrings, so changed lines still show the rewritten type.
 options:
   database_type:
     description: Type for C(hash:) tables and the new C(default_database_type).
@@ -98,6 +102,7 @@ import time
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.mailops.nbdb.plugins.module_utils._errors import HANDLED, message
+from ansible_collections.mailops.nbdb.plugins.module_utils._masking import mask_diffs
 from ansible_collections.mailops.nbdb.plugins.module_utils._commands import SBIN_DIRS, module_postfix
 from ansible_collections.mailops.nbdb.plugins.module_utils._discovery import host
 from ansible_collections.mailops.nbdb.plugins.module_utils._execution import window
@@ -138,7 +143,9 @@ def main():
             window.verify_or_restore(postfix, service, plans, params)
         result["switched_at"] = time.time()
     except HANDLED as exc:
+        result["diff"] = mask_diffs(result["diff"])
         module.fail_json(msg=message(exc), **result)
+    result["diff"] = mask_diffs(result["diff"])  # secrets in main.cf/master.cf never leave the host
     module.exit_json(**result)
 
 

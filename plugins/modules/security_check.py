@@ -22,6 +22,8 @@ description:
     temporary, home, world- or group-writable or relative directories.
   - C(sensitive.readable), C(sensitive.owner) - secret tables (C(smtp_sasl_password_maps), C(lmtp_sasl_password_maps),
     C(tls_server_sni_maps) and I(sensitive_tables)) readable by group/other or not owned by root.
+  - C(sensitive.symlink) - such a file is a symlink; it is judged by C(lstat) and never followed (neither by the
+    check nor by I(fix)).
   - C(legacy.references), C(legacy.stale_db), C(level.needed), C(level.unneeded) - legacy state left behind.
   - C(posture.override) - TLS and milter parameters whose defaults changed around Postfix 3.10/3.11, set explicitly to
     something else (read from C(postconf -n) and C(postconf -d) on the host; reported, never enforced).
@@ -46,7 +48,12 @@ options:
     choices: [none, info, low, medium, high, critical]
     default: none
   fix:
-    description: Apply the safe, local fixes (modes and ownership of sensitive tables).
+    description:
+      - Apply the safe, local fixes (modes and ownership of sensitive tables).
+      - Each fix opens the file it judged without following symlinks, checks that it is still that file (owner, group,
+        mode, modification time) and changes it through that descriptor; a file that changed in between, or is a
+        symlink, is not fixed and is listed in RV(not_fixed).
+      - A finding fixed in this run no longer counts for I(fail_on).
     type: bool
     default: false
   fix_level:
@@ -113,6 +120,19 @@ findings:
     fixed:
       description: Whether it was (or in check mode would be) fixed in this run.
       type: bool
+changes:
+  description: What I(fix) changed (in check mode, would change), one entry per change.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{file: /etc/postfix/sasl_passwd, action: chmod, before: "0644", after: "0600"}]
+not_fixed:
+  description: Fixable findings that I(fix) left alone, with the reason (the file changed since it was judged, or is
+    a symlink now).
+  returned: always
+  type: list
+  elements: dict
+  sample: [{file: /etc/postfix/sasl_passwd, reason: "/etc/postfix/sasl_passwd is a symlink now; symlinks are never fixed"}]
 counts:
   description: Findings per severity (before fixes).
   returned: always
@@ -155,21 +175,30 @@ def main():
             findings.extend(security.evaluate(state, params["reindex_max_age"]))
         findings.sort(key=lambda f: -security.SEVERITIES.index(f["severity"]))
         counts, lines = security.summarize(findings)
+        changes, not_fixed, session = [], [], {}
         if params["fix"]:
             for item in findings:
                 if item["fixable"]:
-                    item["fixed"] = security_fix.apply(postfix, item, params["fix_level"], module.check_mode)
+                    item["fixed"], record, why = security_fix.apply(postfix, item, params["fix_level"], module.check_mode,
+                                                                   session)
+                    if record:
+                        changes.append(record)
+                    if why:
+                        not_fixed.append({"file": item["file"], "reason": why})
     except HANDLED as exc:
         module.fail_json(msg=message(exc))
     fixed = [item for item in findings if item["fixed"]]
     for item in findings:
         item.pop("fix")
-    result = dict(changed=bool(fixed), findings=findings, counts=counts, summary=lines,
-                  diff={"before": "".join("%s\n" % f["evidence"] for f in fixed), "after": ""})
+    result = dict(changed=bool(fixed), findings=findings, counts=counts, summary=lines, changes=changes,
+                  not_fixed=not_fixed, diff={"before": "".join("%s\n" % f["evidence"] for f in fixed), "after": ""})
     threshold = params["fail_on"]
-    if threshold != "none" and any(security.severity_at_least(f["severity"], threshold) for f in findings):
+    # a finding fixed in this run is gone (in check mode nothing was fixed, so it still counts)
+    failing = [f for f in findings if threshold != "none" and security.severity_at_least(f["severity"], threshold)
+               and not (f["fixed"] and not module.check_mode)]
+    if failing:
         module.fail_json(msg="security findings at or above %s: %s" % (threshold, "; ".join(
-            f["evidence"] for f in findings if security.severity_at_least(f["severity"], threshold))), **result)
+            f["evidence"] for f in failing)), **result)
     module.exit_json(**result)
 
 

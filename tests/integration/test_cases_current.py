@@ -56,7 +56,8 @@ def re_record(stem, image, kind):
 #   -c {tmp}/etc were written down with {tmp}), and {tmp} is put back into the real output before it is shown.
 # - The order of the "warning:" lines of stderr: postconf 3.10 prints them in hash-table order, and postfix's and
 #   postconf's lines interleave differently between runs (tests/recorded/record.py's sort_warnings, the same rule).
-NORMALISATIONS = {"stderr": sort_warnings}
+# - postconf -x prints process_id, the pid of that postconf (the cases of issue 16 record whole -x dumps).
+NORMALISATIONS = {"stderr": sort_warnings, "stdout": lambda text: re.sub(r"(?m)^process_id = \d+$", "process_id = N", text)}
 
 
 def normalised(field, value):

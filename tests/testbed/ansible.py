@@ -49,10 +49,12 @@ def run_module(container, module, args=None, check=False, diff=False, timeout=60
     return out
 
 
-def run_playbook(containers, playbook, extra_vars=None, check=False, timeout=1200):
-    """Run a playbook against the containers; returns (exit code, combined output)."""
+def run_playbook(containers, playbook, extra_vars=None, check=False, timeout=1200, verbosity=0):
+    """Run a playbook against the containers; returns (exit code, combined output). verbosity: -v count."""
     inventory = ",".join(c.name for c in containers) + ","
     argv = ["ansible-playbook", "-i", inventory, "-c", "containers.podman.podman", str(playbook)]
+    if verbosity:
+        argv.append("-" + "v" * verbosity)
     if extra_vars:
         argv += ["-e", json.dumps(extra_vars)]
     if check:

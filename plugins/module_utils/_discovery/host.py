@@ -14,9 +14,9 @@ from ansible_collections.mailops.nbdb.plugins.module_utils._commands import Post
 from ansible_collections.mailops.nbdb.plugins.module_utils._discovery import config_files, fingerprint, references, tables
 from ansible_collections.mailops.nbdb.plugins.module_utils._discovery.values import LEGACY_TYPES
 from ansible_collections.mailops.nbdb.plugins.module_utils._discovery.values import tables as tables_of
+# Parameters whose tables hold secrets (values are masked in diffs, files never world-readable): _masking's list.
+from ansible_collections.mailops.nbdb.plugins.module_utils._masking import SENSITIVE_PARAMETERS
 
-# Parameters whose tables hold secrets (values are masked in diffs, files never world-readable).
-SENSITIVE_PARAMETERS = ("smtp_sasl_password_maps", "lmtp_sasl_password_maps", "tls_server_sni_maps")
 
 DEFAULT_CONFIG_DIR = "/etc/postfix"
 LEVELS = ("disable", "enable-redirect", "enable-reindex")
@@ -240,6 +240,14 @@ def used_paths(snapshot, parameters):
     return set(leaf.name for leaf in _leaves(texts))
 
 
+def proxied_paths(snapshot):
+    """Paths of the tables used inside proxy: anywhere (main.cf, master.cf -o): the unprivileged proxymap reads them."""
+    texts = list(snapshot.main_expanded.values())
+    for options in snapshot.master_expanded.values():
+        texts.extend(options.values())
+    return set(leaf.name for leaf in _leaves(texts) if "proxy" in leaf.wrappers)
+
+
 def table_context(postfix, config_dir=None, database_type=None, cache_db_type=None):
     """What table_reindex needs to know about an instance to build its tables right.
 
@@ -262,6 +270,7 @@ def table_context(postfix, config_dir=None, database_type=None, cache_db_type=No
         "sni_paths": used_paths(snapshot, ("tls_server_sni_maps",)),
         "sensitive_paths": used_paths(snapshot, SENSITIVE_PARAMETERS),
         "cache_paths": used_paths(snapshot, tables.CACHE_PARAMETERS),
+        "proxied_paths": proxied_paths(snapshot),
     }
 
 

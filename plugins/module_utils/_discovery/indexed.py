@@ -9,6 +9,11 @@ reader of the cdb format (``postmap -s`` cannot list cdb tables before Postfix 3
 without the ``lmdb`` package, and ``hash``/``btree``, with the real ``postmap -s``/``postalias -s``
 (for legacy tables through a scratch config directory, see legacy_dump). Content is {key: value} as bytes, with
 Postfix's NUL terminators and postalias's own entries (``@``, ``YP_*``) removed.
+
+An indexed file is read only if it is what it claims (open_checked): opened with ``O_NOFOLLOW`` (a symlink is
+refused, never followed: a ``x.cdb`` planted as a link to ``sasl_passwd.cdb`` would otherwise show another
+table's secrets under this table's name), a regular file, owned by root or by the owner of its source. lmdb
+gets the descriptor we checked (through ``/proc/self/fd``), not the path again.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -18,10 +23,12 @@ __metaclass__ = type
 import fcntl
 import os
 import shutil
+import stat
 import struct
 import tempfile
 
 from ansible_collections.mailops.nbdb.plugins.module_utils._commands import cool_down
+from ansible_collections.mailops.nbdb.plugins.module_utils._errors import NbdbError
 
 try:
     import lmdb
@@ -37,6 +44,45 @@ except ImportError:
 
 SUFFIX = {"lmdb": ".lmdb", "cdb": ".cdb", "hash": ".db", "btree": ".db"}
 ALIAS_EXTRAS = (b"@", b"YP_LAST_MODIFIED", b"YP_MASTER_NAME")
+
+
+class IndexedFileError(NbdbError):
+    """An indexed file that is not what it claims (symlink, not a regular file, foreign owner); not read."""
+
+
+def source_owner(path):
+    """uid owning a table's source (its .db for an orphan), or None when neither exists."""
+    for candidate in (path, path + ".db"):
+        try:
+            return os.lstat(candidate).st_uid
+        except OSError:
+            continue
+    return None
+
+
+def open_checked(path, owner=None):
+    """A read-only descriptor of path, refused (IndexedFileError) unless it is a regular file, not a symlink,
+    owned by root or by owner (the source's uid)."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        if os.path.islink(path):
+            raise IndexedFileError("%s is a symlink (to %s); refusing to read it as this table's file"
+                                   % (path, os.readlink(path)))
+        raise
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise IndexedFileError("%s is not a regular file; refusing to read it" % path)
+        allowed = {0} if owner is None else {0, owner}
+        if info.st_uid not in allowed:
+            raise IndexedFileError("%s is owned by uid %d, not by root or the source's owner (uid %s); refusing to"
+                                   " read it" % (path, info.st_uid, " or ".join(str(u) for u in sorted(allowed))))
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
 
 
 def indexed_path(map_type, path):
@@ -55,10 +101,22 @@ def clean_items(pairs, alias):
     return content
 
 
-def read_lmdb(path, alias=False):
-    with open(path, "rb") as handle:
+def _fd_path(fd, path):
+    """A name that opens exactly the file behind fd (Linux /proc), else path itself after checking that it
+    still names the same file."""
+    proc = "/proc/self/fd/%d" % fd
+    if os.path.exists(proc):
+        return proc
+    opened, now = os.fstat(fd), os.lstat(path)
+    if (opened.st_dev, opened.st_ino) != (now.st_dev, now.st_ino):
+        raise IndexedFileError("%s was replaced while being opened; refusing to read it" % path)
+    return path
+
+
+def read_lmdb(path, alias=False, owner=None):
+    with os.fdopen(open_checked(path, owner), "rb") as handle:
         fcntl.lockf(handle.fileno(), fcntl.LOCK_SH)
-        env = lmdb.open(path, subdir=False, readonly=True, lock=False, max_dbs=0)
+        env = lmdb.open(_fd_path(handle.fileno(), path), subdir=False, readonly=True, lock=False, max_dbs=0)
         try:
             with env.begin(buffers=False) as txn:
                 return clean_items(txn.cursor().iternext(keys=True, values=True), alias)
@@ -82,8 +140,8 @@ def cdb_items(data):
     return items
 
 
-def read_cdb(path, alias=False):
-    with open(path, "rb") as handle:
+def read_cdb(path, alias=False, owner=None):
+    with os.fdopen(open_checked(path, owner), "rb") as handle:
         fcntl.lockf(handle.fileno(), fcntl.LOCK_SH)
         data = handle.read()
     items = cdblib.Reader(data).iteritems() if HAS_CDB else cdb_items(data)
@@ -112,12 +170,15 @@ def dump_with_postfix(postfix, map_type, path, alias=False, config_dir=None):
 
 def read_content(postfix, map_type, path, alias=False, config_dir=None):
     """(content, reader) of an indexed table, or (None, None) when its file does not exist."""
-    if not os.path.exists(indexed_path(map_type, path)):
+    target = indexed_path(map_type, path)
+    if not os.path.lexists(target):
         return None, None
+    owner = source_owner(path)
     if map_type == "lmdb" and HAS_LMDB:
-        return read_lmdb(indexed_path(map_type, path), alias), "python-lmdb"
+        return read_lmdb(target, alias, owner), "python-lmdb"
     if map_type == "cdb":  # postmap -s cannot list cdb tables before Postfix 3.8
-        return read_cdb(indexed_path(map_type, path), alias), "pure-cdb" if HAS_CDB else "cdb reader"
+        return read_cdb(target, alias, owner), "pure-cdb" if HAS_CDB else "cdb reader"
+    os.close(open_checked(target, owner))  # postmap opens it by name: refuse what is not the table's own file
     return dump_with_postfix(postfix, map_type, path, alias, config_dir), "postmap -s"
 
 

@@ -17,6 +17,7 @@ __metaclass__ = type
 import re
 
 from ansible_collections.mailops.nbdb.plugins.module_utils._discovery import values
+from ansible_collections.mailops.nbdb.plugins.module_utils._masking import mask_value
 
 # Lists of table names that proxymap may open: they repeat other parameters' tables via $name.
 PROXY_ACL_PARAMETERS = ("proxy_read_maps", "proxy_write_maps")
@@ -256,7 +257,7 @@ def find_references(snapshot):
         try:
             leaves = values.legacy_tables(expanded)
         except values.ValueSyntaxError as exc:
-            unresolved.append({"used_by": used_by, "reason": str(exc), "text": expanded})
+            unresolved.append({"used_by": used_by, "reason": mask_value("", str(exc)), "text": mask_value(name, expanded)})
             continue
         raw, at_site = scope.raw(name)
         tracer = Tracer(scope)
@@ -266,7 +267,7 @@ def find_references(snapshot):
             reason = "; ".join(tracer.problems) or (
                 "the raw value yields %d hash:/btree: definitions but postconf expands it to %d tables"
                 % (len(definitions), len(leaves)))
-            unresolved.append({"used_by": used_by, "reason": reason, "text": expanded})
+            unresolved.append({"used_by": used_by, "reason": mask_value("", reason), "text": mask_value(name, expanded)})
             paired = [(leaf, None) for leaf in leaves]
         if name in PROXY_ACL_PARAMETERS:
             paired = [(leaf, d) for leaf, d in paired if d is None or d.site == used_by_site(used_by)]
@@ -274,7 +275,7 @@ def find_references(snapshot):
             references.append(dict(_reference(snapshot, used_by, leaf, definition), unused=unused))
         extra = values.legacy_text_count(expanded) - len(leaves)
         if extra > 0 and name not in PROXY_ACL_PARAMETERS:
-            unresolved.append({"used_by": used_by, "text": expanded, "reason":
+            unresolved.append({"used_by": used_by, "text": mask_value(name, expanded), "reason":
                                "%d hash:/btree: text(s) that are not a table in this position" % extra})
     return references, unresolved
 

@@ -3,10 +3,18 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Build an indexed table with the host's postmap/postalias, verify it, and put it in place.
 
-The new file is built from a copy of the source in a private directory next to the table (same
-file system, same owner and mode, so postmap applies its usual owner/mode rules), every key is
-looked up through the real Postfix, and only then is the file renamed over the old one: a reader
-sees the old table or the complete new one, and a failed build leaves the old table serving.
+The new file is built from a copy of the source in a root-only private directory next to the table
+(same file system), every key is looked up through the real Postfix, and only then is the file renamed
+over the old one: a reader sees the old table or the complete new one, and a failed build leaves the
+old table serving. The result gets the owner postmap would give it (the source's uid and gid) and the
+mode (source mode & 0644).
+
+Tables may live in directories their owner can write (Mailman's list:list data directory). Nothing is
+done there by path (see descriptors): the directory is held by a descriptor, the source is opened
+without following symlinks, the copy and the build stay in the private directory (commands reach it as
+/proc/self/fd/N/...), owner and mode are set on the built file's descriptor, and it enters the table's
+directory by a rename between the two directory descriptors. A directory that a user other than the
+table's owner can write is refused.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -14,12 +22,11 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import os
-import shutil
 import stat
-import tempfile
 
 from ansible_collections.mailops.nbdb.plugins.module_utils._errors import NbdbError
 from ansible_collections.mailops.nbdb.plugins.module_utils._discovery import indexed
+from ansible_collections.mailops.nbdb.plugins.module_utils._execution import descriptors
 
 QUERY_BATCH = 200000
 WORK_PREFIX = ".nbdb-build-"
@@ -30,54 +37,90 @@ class BuildError(NbdbError):
 
 
 def build(postfix, config_dir, table, tool, target_type, expected, fold_case=True, sensitive=False,
-          flags=()):
-    """Build target_type:table from its source; returns facts about the installed file."""
+          flags=(), mode=None):
+    """Build target_type:table from its source; returns the installed file's path.
+
+    mode: the installed file's mode (set on its descriptor before the rename); default postmap's rule,
+    source mode & 0644, without other-access for sensitive tables."""
     directory, name = os.path.split(table)
-    info = os.stat(table)
-    remove_abandoned(directory)
-    work = tempfile.mkdtemp(prefix="%s%d-" % (WORK_PREFIX, os.getpid()), dir=directory)
+    what = "building %s:%s" % (target_type, table)
     try:
-        os.chown(work, info.st_uid, info.st_gid)
-        os.chmod(work, 0o700)
-        copy = os.path.join(work, name)
-        shutil.copyfile(table, copy)
-        os.chown(copy, info.st_uid, info.st_gid)
-        os.chmod(copy, stat.S_IMODE(info.st_mode))
-        options = list(flags) + ([] if fold_case else ["-f"])
-        spec = "%s:%s" % (target_type, copy)
-        postfix.run(tool, options + [spec], config_dir, what="building %s:%s" % (target_type, table))
-        built = indexed.indexed_path(target_type, copy)
-        wrong = lookup_mismatches(postfix, config_dir, tool, target_type, table, spec, expected, fold_case)
-        if wrong:
-            hint = ""
-            if len(wrong) == len(expected):
-                free = os.statvfs(directory)
-                hint = " (postmap reports no error on a full disk: %d bytes are free in %s)" % (
-                    free.f_bavail * free.f_frsize, directory)
-            raise BuildError("verifying %s:%s: %s%s; the old table was left in place"
-                             % (target_type, table, describe_mismatch(wrong, len(expected)), hint))
-        if sensitive:
-            mode = stat.S_IMODE(os.stat(built).st_mode)
-            os.chmod(built, mode & ~0o007)
-        final = indexed.indexed_path(target_type, table)
-        os.rename(built, final)
-        return final
+        with descriptors.Directory(directory) as parent:
+            _remove_abandoned(parent)
+            source_fd, info = parent.open_source(name)
+            try:
+                parent.require_safe_for(info.st_uid, info.st_gid, what)
+                with parent.private_dir("%s%d-" % (WORK_PREFIX, os.getpid())) as work:
+                    copy_fd = work.create(name)
+                    try:
+                        descriptors.copy_fd(source_fd, copy_fd)
+                        os.fchmod(copy_fd, stat.S_IMODE(info.st_mode))  # postmap gives the output this & 0644
+                    finally:
+                        os.close(copy_fd)
+                    return _build_in(postfix, config_dir, table, tool, target_type, expected, fold_case, sensitive,
+                                     flags, work, name, info, mode)
+            finally:
+                os.close(source_fd)
+    except descriptors.UnsafePathError as exc:
+        raise BuildError("%s: %s; the old table was left in place" % (what, exc))
     except OSError as exc:
-        raise BuildError("building %s:%s: %s" % (target_type, table, exc))
+        raise BuildError("%s: %s" % (what, exc))
+
+
+def _build_in(postfix, config_dir, table, tool, target_type, expected, fold_case, sensitive, flags, work, name,
+              info, mode=None):
+    """Build the copy name inside work (root-owned: postmap runs as root), verify, set owner/mode, rename."""
+    directory = os.path.dirname(table)
+    options = list(flags) + ([] if fold_case else ["-f"])
+    spec = "%s:%s" % (target_type, work.command_path(name))
+    postfix.run(tool, options + [spec], config_dir, what="building %s:%s" % (target_type, table),
+                pass_fds=work.pass_fds)
+    wrong = lookup_mismatches(postfix, config_dir, tool, target_type, table, spec, expected, fold_case,
+                              pass_fds=work.pass_fds)
+    if wrong:
+        hint = ""
+        if len(wrong) == len(expected):
+            free = os.fstatvfs(work.fd)
+            hint = " (postmap reports no error on a full disk: %d bytes are free in %s)" % (
+                free.f_bavail * free.f_frsize, directory)
+        raise BuildError("verifying %s:%s: %s%s; the old table was left in place"
+                         % (target_type, table, describe_mismatch(wrong, len(expected)), hint))
+    built = indexed.indexed_path(target_type, name)
+    fd, facts = work.open_regular(built)
+    try:
+        if (facts.st_uid, facts.st_gid) != (info.st_uid, info.st_gid):
+            os.fchown(fd, info.st_uid, info.st_gid)
+        if mode is None:
+            mode = stat.S_IMODE(info.st_mode) & 0o644
+            if sensitive:
+                mode &= ~0o007
+        os.fchmod(fd, mode)
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        os.close(fd)
+    final = indexed.indexed_path(target_type, name)
+    work.rename_into(built, final)
+    return indexed.indexed_path(target_type, table)
 
 
 def remove_abandoned(directory):
     """Remove build directories of module runs that were killed (named after a process that no longer exists)."""
     try:
-        entries = os.listdir(directory)
+        parent = descriptors.Directory(directory)
+    except (OSError, descriptors.UnsafePathError):
+        return  # the build itself reports an unreadable or unsafe directory
+    with parent:
+        _remove_abandoned(parent)
+
+
+def _remove_abandoned(parent):
+    def keep(entry):
+        pid = entry[len(WORK_PREFIX):].split("-")[0]
+        return not pid.isdigit() or _alive(int(pid))
+
+    try:
+        descriptors.remove_private_dirs(parent, WORK_PREFIX, keep)
     except OSError:
-        return  # the build itself reports an unreadable directory
-    for entry in entries:
-        pid = entry[len(WORK_PREFIX):].split("-")[0] if entry.startswith(WORK_PREFIX) else ""
-        if pid.isdigit() and not _alive(int(pid)):
-            shutil.rmtree(os.path.join(directory, entry), ignore_errors=True)
+        pass
 
 
 def _alive(pid):
@@ -101,7 +144,8 @@ def describe_mismatch(wrong, total):
     return "%d of %d keys do not look up to the source's value (e.g. %s)" % (len(wrong), total, sample)
 
 
-def lookup_mismatches(postfix, config_dir, tool, target_type, table, spec, expected, fold_case=True, keys=None):
+def lookup_mismatches(postfix, config_dir, tool, target_type, table, spec, expected, fold_case=True, keys=None,
+                      pass_fds=()):
     """Keys (all, or the given ones) whose lookup through the real Postfix differs from expected."""
     keys = list(expected) if keys is None else list(keys)
     query = ["-q", "-"] if fold_case else ["-f", "-q", "-"]
@@ -109,7 +153,8 @@ def lookup_mismatches(postfix, config_dir, tool, target_type, table, spec, expec
     for start in range(0, len(keys), QUERY_BATCH):
         batch = keys[start:start + QUERY_BATCH]
         rc, out, err = postfix.run(tool, query + [spec], config_dir, check=False, binary=True,
-                                   data=b"\n".join(batch) + b"\n", what="verifying %s:%s" % (target_type, table))
+                                   data=b"\n".join(batch) + b"\n", what="verifying %s:%s" % (target_type, table),
+                                   pass_fds=pass_fds)
         if rc not in (0, 1):
             raise BuildError("verifying %s:%s: %s -q failed: %s" % (target_type, table, tool, err.strip()))
         found.update(indexed.parse_dump(out, alias=tool == "postalias"))

@@ -8,12 +8,12 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import os
-import shutil
-import tempfile
+import stat
 import time
 
-from ansible_collections.mailops.nbdb.plugins.module_utils._commands import cool_down
+from ansible_collections.mailops.nbdb.plugins.module_utils._commands import COOL_SECONDS
 from ansible_collections.mailops.nbdb.plugins.module_utils._discovery import config_files
+from ansible_collections.mailops.nbdb.plugins.module_utils._execution import descriptors
 from ansible_collections.mailops.nbdb.plugins.module_utils._planning.rewrite import replace_tokens
 
 
@@ -56,30 +56,44 @@ def apply_master(text, replacements):
     return "".join(lines)
 
 
-def write_atomic(path, text):
-    """Replace path with text via a temp file in the same directory; keeps owner and mode.
+def _config_directory(path, what):
+    """The Directory of a configuration file; refused unless only root can change it and its ancestors.
 
-    The file is complete when it appears, so it is dated back past Postfix's main.cf cool-down (see cool_down):
-    the Postfix commands that follow read it at once instead of waiting about 2 s."""
-    info = os.stat(path)
-    fd, temp = tempfile.mkstemp(prefix=".nbdb-", dir=os.path.dirname(path))
+    Postfix's configuration must be root's: postfix-non-bdb-script evaluates main.cf values in a root shell,
+    so a main.cf that another user can replace is a way to root, and so is writing there by path."""
+    directory = descriptors.Directory(os.path.dirname(path))
     try:
-        with os.fdopen(fd, "w") as handle:
-            handle.write(text)
-        os.chown(temp, info.st_uid, info.st_gid)
-        os.chmod(temp, info.st_mode & 0o7777)
-        cool_down(temp)
-        os.rename(temp, path)
-    except Exception:
-        if os.path.exists(temp):
-            os.unlink(temp)
+        directory.require_safe_for(0, 0, what)
+    except descriptors.UnsafePathError:
+        directory.close()
         raise
+    return directory
+
+
+def write_atomic(path, text):
+    """Replace path with text via a root-only private directory next to it; keeps owner and mode.
+
+    Only where nobody but root can change the directory (see _config_directory); the file is written and its
+    owner, mode and times set through its descriptor, then renamed into place by directory descriptors.
+    The file is complete when it appears, so it is dated back past Postfix's main.cf cool-down (see
+    _commands.cool_down): the Postfix commands that follow read it at once instead of waiting about 2 s."""
+    name = os.path.basename(path)
+    with _config_directory(path, "writing %s" % path) as directory:
+        info = directory.lstat(name)
+        if info is None or not stat.S_ISREG(info.st_mode):
+            raise descriptors.UnsafePathError("%s is not a regular file; not replacing it" % path)
+        moment = time.time() - COOL_SECONDS
+        directory.install(name, text.encode("utf-8", "surrogateescape"), info.st_uid, info.st_gid,
+                          stat.S_IMODE(info.st_mode), times=(moment, moment), prefix=".nbdb-")
 
 
 def backup(path):
     """Timestamped copy next to the file (like Ansible's backup=true); returns its path."""
     target = "%s.%s~" % (path, time.strftime("%Y-%m-%d@%H:%M:%S"))
-    shutil.copy2(path, target)
+    with _config_directory(path, "backing up %s" % path) as directory:
+        data, info = directory.read(os.path.basename(path))
+        directory.install(os.path.basename(target), data, info.st_uid, info.st_gid, stat.S_IMODE(info.st_mode),
+                          times=(info.st_atime, info.st_mtime), prefix=".nbdb-")
     return target
 
 

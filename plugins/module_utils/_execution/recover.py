@@ -8,9 +8,9 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import os
-import tempfile
 
 from ansible_collections.mailops.nbdb.plugins.module_utils._errors import NbdbError
+from ansible_collections.mailops.nbdb.plugins.module_utils._execution import descriptors
 
 WHITESPACE = b" \t\r\n\f\v"
 
@@ -34,16 +34,14 @@ def source_text(content, alias, table):
 
 
 def write_source(table, data, uid, gid):
-    """Write the recovered source atomically, owned like the .db, mode 0600."""
-    directory = os.path.dirname(table)
-    fd, temp = tempfile.mkstemp(prefix=".nbdb-recover-", dir=directory)
+    """Write the recovered source atomically, owned like the .db, mode 0600.
+
+    It is written in a root-only private directory and renamed into place by descriptors (see descriptors),
+    so the owner of the table's directory cannot redirect it; a directory that anyone else can write is refused."""
+    directory, name = os.path.split(table)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chown(temp, uid, gid)
-        os.chmod(temp, 0o600)
-        os.rename(temp, table)
-    except OSError:
-        if os.path.exists(temp):
-            os.unlink(temp)
-        raise
+        with descriptors.Directory(directory) as parent:
+            parent.require_safe_for(uid, gid, "recovering the source of %s" % table)
+            parent.install(name, data, uid, gid, 0o600, prefix=".nbdb-recover-")
+    except descriptors.UnsafePathError as exc:
+        raise RecoverError(str(exc))

@@ -29,6 +29,7 @@ class Request:
         self.tool = "postalias" if self.alias else "postmap"
         self.fold_case = fold_case
         self.sensitive = plan.is_sensitive(self.path, set(context["sensitive_paths"]) | set(sensitive))
+        self.proxied = self.path in context.get("proxied_paths", ())
         if self.path in context["sni_paths"]:
             raise plan.PlanError("%s: used by tls_server_sni_maps, which postmap builds with -F from the files"
                                  " its values name; rebuild it by hand with postmap -F" % spec)
@@ -43,14 +44,21 @@ def read_source(request, postfix):
     legacy_file = path + ".db"
     legacy = None
     if os.path.lexists(path):
-        plan.check_symlink(path, os.path.realpath(path), spec)
-        if not stat.S_ISREG(os.stat(path).st_mode):
-            raise plan.PlanError("%s: source %s is not a regular file" % (spec, path))
+        real = os.path.realpath(path)
+        plan.check_symlink(path, real, spec)
+        owner = os.lstat(path).st_uid
+        if owner == 0 and real != path:
+            owner = os.stat(real).st_uid  # a link root made may point to any owner's file
         try:
-            with open(path, "rb") as handle:
-                data = handle.read()
+            # the file judged is the file read: no symlink followed on the final open, a regular file, and a
+            # symlinked source (inside its directory) must point to a file of the link's owner or root
+            fd = indexed.open_checked(real, owner)
+        except indexed.IndexedFileError as exc:
+            raise plan.PlanError("%s: source %s" % (spec, exc))
         except (IOError, OSError) as exc:
             raise plan.PlanError("%s: cannot read source %s: %s" % (spec, path, exc))
+        with os.fdopen(fd, "rb") as handle:
+            data = handle.read()
         orphan = False
     elif os.path.exists(legacy_file):
         data = None
@@ -83,6 +91,19 @@ def sample_keys(keys, size):
     return [keys[int(i * step)] for i in range(size)]
 
 
+def restrict_mode(request, target_file):
+    """A sensitive table's built file ends 0600 (0640 under proxy:), plan.table_mode; set on the descriptor of the
+    installed file (O_NOFOLLOW, regular, owned like its source). Until then it has at most the source's own
+    mode & 0644, so nobody could read it who could not read the source."""
+    fd = indexed.open_checked(target_file, indexed.source_owner(request.path))
+    try:
+        mode = plan.table_mode(stat.S_IMODE(os.stat(request.path).st_mode), True, request.proxied)
+        if stat.S_IMODE(os.fstat(fd).st_mode) != mode:
+            os.fchmod(fd, mode)
+    finally:
+        os.close(fd)
+
+
 def reindex(postfix, request, check_mode=False, force=False, strict=True, lookup_sample=0):
     """Result dict for one table (see table_reindex RETURN) and its diff entry."""
     spec = request.spec
@@ -99,8 +120,11 @@ def reindex(postfix, request, check_mode=False, force=False, strict=True, lookup
     if strict and rejected:
         raise plan.PlanError("%s: %s rejects %s" % (spec, request.tool, "; ".join(
             "%s, line %d: %s" % (request.path, line, text) for line, text in rejected)))
-    actual, reader = indexed.read_content(postfix, request.target_type, request.path, request.alias,
-                                          request.context["config_dir"])
+    try:
+        actual, reader = indexed.read_content(postfix, request.target_type, request.path, request.alias,
+                                              request.context["config_dir"])
+    except indexed.IndexedFileError as exc:
+        raise plan.PlanError("%s: %s (remove it and run again to rebuild it)" % (spec, exc))
     action, reason = plan.decide(source.entries, actual, force)
     if orphan:
         action, reason = "build", "orphan: source recovered from the legacy .db (%d entries)" % len(legacy)
@@ -124,6 +148,8 @@ def reindex(postfix, request, check_mode=False, force=False, strict=True, lookup
             result["recovered_source"] = request.path
         build.build(postfix, request.context["config_dir"], request.path, request.tool, request.target_type,
                     source.entries, fold_case, request.sensitive)
+        if request.sensitive:
+            restrict_mode(request, target_file)
         result["verified"] = len(source.entries)
     elif action == "none" and lookup_sample:
         keys = sample_keys(source.order, lookup_sample)

@@ -1,30 +1,98 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) mailops.nbdb contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Apply the safe, local fixes of security findings: modes, ownership, enable-reindex -> enable-redirect."""
+"""Apply the safe, local fixes of security findings: modes, ownership, enable-reindex -> enable-redirect.
+
+A mode or owner fix acts on exactly the file that was judged: the file is opened with ``O_NOFOLLOW``
+(a symlink is never fixed, nor followed), its fstat must still show what the finding saw (owner, group,
+mode, mtime, and device/inode when the finding recorded them), and the change is made with
+``fchmod``/``fchown`` on that descriptor. Anything else is skipped and said so.
+"""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import errno
 import os
+import stat
 
 from ansible_collections.mailops.nbdb.plugins.module_utils._execution.level import set_level
 
+O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+OPEN_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | O_CLOEXEC
 
-def apply(postfix, item, allow_level_change, check_mode):
-    """Fix one finding; returns True when something was (or in check mode would be) changed."""
+
+def step(name):
+    """Called between judging a file and changing it (a no-op); tests replace it to swap the file in between."""
+
+
+def _facts(info):
+    return {"uid": info.st_uid, "gid": info.st_gid, "mode": stat.S_IMODE(info.st_mode), "mtime": info.st_mtime,
+            "dev": info.st_dev, "ino": info.st_ino}
+
+
+def _differs(judged, info):
+    """The fields of the judged facts that the opened file does not match."""
+    now = _facts(info)
+    return sorted(key for key, value in judged.items() if key in now and now[key] != value)
+
+
+def _open_judged(path, judged):
+    """(fd, None) of the judged regular file, or (None, why it is skipped)."""
+    try:
+        fd = os.open(path, OPEN_FLAGS)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return None, "%s is a symlink now; symlinks are never fixed" % path
+        return None, "%s: %s" % (path, exc.strerror)
+    info = os.fstat(fd)
+    problem = None
+    if not stat.S_ISREG(info.st_mode):
+        problem = "%s is no longer a regular file" % path
+    else:
+        differs = _differs(judged, info)
+        if differs:
+            problem = "%s changed since it was judged (%s); not fixed, run the check again" % (path, ", ".join(differs))
+    if problem:
+        os.close(fd)
+        return None, problem
+    return fd, None
+
+
+def apply(postfix, item, allow_level_change, check_mode, session=None):
+    """Fix one finding; returns (changed?, change record or None, why skipped or None).
+
+    session: a dict shared by the fixes of one run (a file fixed twice is judged the second time by what the first
+    fix left). The change record says what was changed: {file, action, before, after}."""
     fix = item["fix"]
-    if fix["action"] == "chmod":
+    session = {} if session is None else session
+    if fix["action"] in ("chmod", "chown"):
+        path = fix["path"]
+        judged = session.get(path, fix.get("judged", {}))
+        before = dict(judged)
+        if fix["action"] == "chmod":
+            record = {"file": path, "action": "chmod", "before": "%04o" % judged.get("mode", 0), "after": "%04o" % fix["mode"]}
+        else:
+            record = {"file": path, "action": "chown", "before": "uid %s" % judged.get("uid"), "after": "uid %d" % fix["uid"]}
         if check_mode:
-            return True
-        os.chmod(fix["path"], fix["mode"])
-        return True
-    if fix["action"] == "chown":
-        if check_mode:
-            return True
-        os.chown(fix["path"], fix["uid"], -1)
-        return True
+            return True, record, None
+        step("fix " + path)
+        fd, why = _open_judged(path, judged)
+        if fd is None:
+            return False, None, why
+        try:
+            if fix["action"] == "chmod":
+                os.fchmod(fd, fix["mode"])
+            else:
+                os.fchown(fd, fix["uid"], -1)
+            after = _facts(os.fstat(fd))
+            session[path] = dict((key, after[key]) for key in (before or after))
+        finally:
+            os.close(fd)
+        return True, record, None
     if fix["action"] == "level" and allow_level_change:
-        return set_level(postfix, item["instance"], fix["level"], reload=True, check_mode=check_mode)["changed"]
-    return False
+        changed = set_level(postfix, item["instance"], fix["level"], reload=True, check_mode=check_mode)["changed"]
+        record = {"file": item["file"], "action": "level", "before": "enable-reindex", "after": fix["level"]}
+        return changed, record if changed else None, None
+    return False, None, None

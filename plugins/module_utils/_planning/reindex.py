@@ -73,6 +73,16 @@ def is_sensitive(path, sensitive_paths):
     return path in sensitive_paths or any(word in name for word in SENSITIVE_WORDS)
 
 
+def table_mode(source_mode, sensitive, proxied=False):
+    """Mode of a built table file: postmap's (source mode & 0644) for ordinary tables; for a sensitive one 0600 at
+    most, or 0640 at most when it is used through proxy: (proxymap reads it unprivileged, as group postfix: the
+    ``0640 root:postfix`` the security check accepts there)."""
+    mode = source_mode & 0o644
+    if sensitive:
+        mode &= 0o640 if proxied else 0o600
+    return mode
+
+
 def delta(expected, actual):
     """{added, removed, changed}: sorted key lists between what the source defines and the target."""
     actual = actual or {}

@@ -24,6 +24,16 @@ def _mode(facts):
     return "%04o" % facts["mode"]
 
 
+def _link(facts):
+    """A symlink (lstat facts): its own mode is always 0777 and says nothing; it is a finding of its own."""
+    return bool(facts and facts.get("is_link"))
+
+
+def _judged(facts):
+    """What a fix must find again on the descriptor it opens (security_fix compares it, then acts)."""
+    return dict((key, facts[key]) for key in ("uid", "gid", "mode", "mtime", "dev", "ino") if key in facts)
+
+
 def check_level(state, max_age_hours):
     if state["level"] != "enable-reindex":
         return []
@@ -46,6 +56,8 @@ def _reindex_refusal(state, path, table):
     source = table["files"]["source"]
     if source is None:
         return "source file %s does not exist" % path
+    if _link(source):
+        return "source %s is a symlink (judged by lstat, never followed)" % path
     prefixes = state["prefixes"]
     parameter = "non_bdb_migration_allow_root_prefixes" if source["uid"] == 0 else "non_bdb_migration_allow_user_prefixes"
     allowed = (prefixes.get(parameter, (None, None))[0] or "").replace(",", " ").split()
@@ -54,6 +66,8 @@ def _reindex_refusal(state, path, table):
     if source["mode"] & 0o022:
         return "source %s is group/other-writable (mode %s)" % (path, _mode(source))
     for parent in table["parents"]:
+        if _link(parent):
+            return "parent directory %s is a symlink" % parent["path"]
         if parent and (parent["mode"] & 0o022 or parent["uid"] not in (0, source["uid"])):
             return "parent directory %s is owned or writable by another user (uid %d, mode %s)" % (
                 parent["path"], parent["uid"], _mode(parent))
@@ -92,6 +106,8 @@ def check_prefixes(state):
                 problem = ("high", "relative path %r" % entry)
             elif any(entry == p or entry.startswith(p + "/") for p in RISKY_PREFIXES):
                 problem = ("high", "%s is a temporary or home directory that users can write to" % entry)
+            elif _link(facts):
+                problem = ("medium", "%s is a symlink (whoever can change it decides what the prefix allows)" % entry)
             elif facts and facts["mode"] & 0o002:
                 problem = ("high", "%s is world-writable (mode %s)" % (entry, _mode(facts)))
             elif facts and facts["mode"] & 0o020:
@@ -110,19 +126,27 @@ def check_sensitive(state):
         for kind, facts in sorted(table["files"].items()):
             if facts is None:
                 continue
+            if _link(facts):
+                found.append(finding(
+                    "sensitive.symlink", "medium", state,
+                    "%s (secrets) is a symlink; Postfix follows it, this check and its fixes do not" % facts["path"],
+                    "replace the symlink by the file itself (root-owned, mode 0600) in a root-owned directory",
+                    file=facts["path"]))
+                continue
             if facts["mode"] & 0o044:
                 who = "other users" if facts["mode"] & 0o004 else "its group"
                 found.append(finding(
                     "sensitive.readable", "high" if facts["mode"] & 0o004 else "medium", state,
                     "%s (secrets) is readable by %s (mode %s)" % (facts["path"], who, _mode(facts)),
                     "chmod go-rwx %s" % facts["path"], file=facts["path"],
-                    fix={"action": "chmod", "path": facts["path"], "mode": facts["mode"] & 0o700}))
+                    fix={"action": "chmod", "path": facts["path"], "mode": facts["mode"] & 0o700,
+                         "judged": _judged(facts)}))
             if facts["uid"] != 0:
                 found.append(finding(
                     "sensitive.owner", "medium", state,
                     "%s (secrets) is owned by uid %d, not root" % (facts["path"], facts["uid"]),
                     "chown root %s" % facts["path"], file=facts["path"],
-                    fix={"action": "chown", "path": facts["path"], "uid": 0}))
+                    fix={"action": "chown", "path": facts["path"], "uid": 0, "judged": _judged(facts)}))
     return found
 
 

@@ -7,6 +7,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import re
 from html import escape
 
 from ansible_collections.mailops.nbdb.plugins.module_utils._reporting.fleet import SEVERITIES
@@ -68,15 +69,38 @@ HEADERS = ["Host", "State", "Migrated at", "Postfix", "Level before", "Level aft
            "Findings", "Backup", "Dry run vs result", "Error"]
 
 
+_MD_ESCAPED = "\\`*[]|~"
+_WORD = re.compile(r"\w")
+
+
 def _md(text):
-    return str(text).replace("|", "\\|").replace("\n", " ")
+    """Host-supplied text (errors, log lines, names) as one inert Markdown table cell: HTML (``<``, ``&``) as
+    entities, the Markdown punctuation that could start emphasis, code, links, images or strike-through
+    backslash-escaped (``_`` only at a word's edge, where it could emphasise), autolinks broken, line breaks
+    (any: \\n, \\r, U+2028...) as spaces; ordinary text (paths, ``postmap: fatal: ...``) stays readable."""
+    text = " ".join(str(text).splitlines())
+    out = []
+    for index, char in enumerate(text):
+        if char == "<":
+            out.append("&lt;")
+        elif char == "&":
+            out.append("&amp;")
+        elif char in _MD_ESCAPED:
+            out.append("\\" + char)
+        elif char == "_" and not (index and _WORD.match(text[index - 1]) and index + 1 < len(text)
+                                  and _WORD.match(text[index + 1])):
+            out.append("\\_")
+        else:
+            out.append(char)
+    return "".join(out).replace("://", ":\\/\\/").replace("www.", "www\\.")
 
 
 def markdown(report):
-    lines = ["# %s" % report["title"], ""]
+    lines = ["# %s" % _md(report["title"]), ""]
     if report["dry_run"]:
         lines += ["**DRY RUN** - check mode: no host was changed. States below are predictions.", ""]
-    lines += ["Generated %s by %s (schema %s)." % (report["generated_at"], report["generated_by"], report["schema_version"]), "",
+    lines += ["Generated %s by %s (schema %s)." % (_md(report["generated_at"]), _md(report["generated_by"]),
+                                                  _md(report["schema_version"])), "",
               "## Fleet totals", "", "| Total | Value |", "|---|---|"]
     lines += ["| %s | %s |" % (label, value) for label, value in _total_items(report)]
     lines += ["| Findings | %s |" % _findings(report["totals"]["findings"]), "", "## Hosts", "",
@@ -104,7 +128,7 @@ def html(report):
              "<title>%s</title><style>%s</style></head><body>" % (escape(report["title"]), STYLE),
              "<h1>%s</h1>" % escape(report["title"]),
              '<div class="meta">Generated %s by %s (schema %s)</div>' % (
-                 escape(report["generated_at"]), escape(report["generated_by"]), report["schema_version"])]
+                 escape(report["generated_at"]), escape(report["generated_by"]), escape(str(report["schema_version"])))]
     if report["dry_run"]:
         parts.append('<div class="banner" id="dry-run">DRY RUN - check mode: no host was changed. States are predictions.</div>')
     parts.append('<section class="totals" id="totals">')

@@ -14,6 +14,7 @@ __metaclass__ = type
 import fcntl
 import json
 import os
+import stat
 import tempfile
 from contextlib import contextmanager
 
@@ -72,18 +73,41 @@ def read_text(path):
         raise StoreError("%s: cannot read: %s" % (path, exc))
 
 
+def current_umask():
+    """The process's umask (read from /proc where possible: setting it to find it is not thread-safe)."""
+    try:
+        with open("/proc/self/status") as handle:
+            for line in handle:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (IOError, OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def write_text(path, text):
-    """Replace path atomically with text (mode 0644). Returns True when the content changed."""
+    """Replace path atomically with text. Returns True when the content changed.
+
+    The mode is the existing file's (an administrator who published the report with 0644, or closed it to 0600,
+    keeps that), else 0666 less the controller's umask, as for any file the controller user creates: records and
+    reports carry host names, errors and log lines, so their readership is the controller's policy, not ours.
+    """
     if read_text(path) == text:
         return False
     folder = os.path.dirname(path)
     try:
+        try:
+            mode = stat.S_IMODE(os.stat(path).st_mode)
+        except FileNotFoundError:
+            mode = 0o666 & ~current_umask()
         fd, temp = tempfile.mkstemp(prefix=".tmp-", dir=folder)
         with os.fdopen(fd, "w") as handle:
             handle.write(text)
             handle.flush()
+            os.fchmod(handle.fileno(), mode)
             os.fsync(handle.fileno())
-        os.chmod(temp, 0o644)
         os.replace(temp, path)
     except OSError as exc:
         raise StoreError("%s: cannot write: %s" % (path, exc))

@@ -225,6 +225,9 @@ def check(result, expected):
         assert matches(result.get(key), value), (key, result.get(key))
     if "diff" in expected:
         assert matches(result.get("diff"), expected["diff"]), result.get("diff")
+    shown = json.dumps(result, sort_keys=True, default=repr)  # everything the controller would log
+    for secret in expected.get("absent", []):
+        assert secret not in shown, "%r is in the module's result: %s" % (secret, shown)
     for path, text in expected.get("files", {}).items():
         if text is None or text is True:
             assert os.path.lexists(path) is bool(text), path

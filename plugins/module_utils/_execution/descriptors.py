@@ -1,0 +1,344 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) mailops.nbdb contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Change files as root without acting by path where another user can write.
+
+Some tables live in directories that belong to other users (Mailman's ``/var/lib/mailman3/data`` is
+``list:list 2775``). Such a user can replace any name in their directory at any moment, so every step
+here goes through descriptors:
+
+- ``Directory`` opens a directory once, one component at a time with ``O_DIRECTORY | O_NOFOLLOW``
+  from ``/`` (symlinked ancestors are resolved once, first), and records who besides root can write
+  any of those components;
+- ``Directory.require_safe_for`` refuses to act when a user other than the file's owner can write
+  there (nothing done as root can then be kept safe: that user can replace the result afterwards);
+- ``PrivateDir`` is a root-only ``0700`` directory made inside it (``mkdir`` by ``dir_fd``, opened
+  ``O_NOFOLLOW`` and checked to be the one made): copies are created there with
+  ``O_CREAT | O_EXCL | O_NOFOLLOW``, their owner, mode and times set with ``fchown``/``fchmod``/
+  ``futimens`` on the descriptor, and they enter the user's directory only by
+  ``rename(src_dir_fd=, dst_dir_fd=)``, which never follows a symlink;
+- commands (postmap, postalias) reach the private directory as ``/proc/self/fd/N/name`` when the
+  directory's path could be redirected by its owner.
+
+The owner can still delete or rename entries of their own directory, including the private one;
+everything afterwards then happens in the directory the descriptor holds, or fails.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import errno
+import os
+import stat
+
+from ansible_collections.mailops.nbdb.plugins.module_utils._errors import NbdbError
+
+O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | O_CLOEXEC
+READ_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | O_CLOEXEC
+CREATE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | O_CLOEXEC
+CHUNK = 1 << 20
+
+
+class UnsafePathError(NbdbError):
+    """A file or directory is not what it must be for root to act on it; nothing was changed there."""
+
+
+def step(name):
+    """Called between the steps of a change (a no-op); tests replace it to plant symlinks in between."""
+
+
+def _describe(writer):
+    kind, ident = writer
+    if kind == "anyone":
+        return "every user (mode o+w)"
+    if kind == "user":
+        return "uid %d (owner)" % ident
+    return "group gid %d (mode g+w)" % ident
+
+
+def writers_of(info, last=True):
+    """Who besides root can add, remove or rename entries of a directory with this stat."""
+    found = set()
+    mode = info.st_mode
+    if info.st_uid != 0:
+        found.add(("user", info.st_uid))
+    if mode & stat.S_IWGRP and info.st_gid != 0:
+        found.add(("group", info.st_gid))
+    if mode & stat.S_IWOTH and (last or not mode & stat.S_ISVTX):
+        # a sticky ancestor (/tmp) lets others add names, not rename or remove ours
+        found.add(("anyone", None))
+    return found
+
+
+class Directory:
+    """A directory held by a descriptor opened without following symlinks, and who can write to it."""
+
+    def __init__(self, path):
+        if not os.path.isabs(path):
+            raise UnsafePathError("%s: not an absolute directory" % path)
+        self.path = os.path.realpath(path)
+        self.writers = {}  # (kind, id) -> first path where it can write
+        fd = os.open("/", DIR_FLAGS)
+        current = "/"
+        try:
+            self._note(os.fstat(fd), current, self.path == "/")
+            parts = [part for part in self.path.split("/") if part]
+            for index, part in enumerate(parts):
+                current = os.path.join(current, part)
+                try:
+                    new = os.open(part, DIR_FLAGS, dir_fd=fd)
+                except OSError as exc:
+                    if exc.errno in (errno.ELOOP, errno.ENOTDIR):
+                        raise UnsafePathError("%s: %s is not a directory (a symlink appeared or it was replaced);"
+                                              " not acting there" % (path, current))
+                    raise
+                os.close(fd)
+                fd = new
+                self._note(os.fstat(fd), current, index == len(parts) - 1)
+        except BaseException:
+            os.close(fd)
+            raise
+        self.fd = fd
+
+    def _note(self, info, path, last):
+        for writer in writers_of(info, last):
+            self.writers.setdefault(writer, path)
+
+    # --- who may act here ---------------------------------------------------------------------------
+    def foreign_writers(self, uid, gid):
+        """Writers other than the file's own owner (uid, and its group gid when uid is not root)."""
+        allowed = set() if uid == 0 else {("user", uid), ("group", gid)}
+        return sorted((w, p) for w, p in self.writers.items() if w not in allowed)
+
+    def require_safe_for(self, uid, gid, what):
+        """Raise unless only root and the file's owner can change this directory or its ancestors."""
+        foreign = self.foreign_writers(uid, gid)
+        if foreign:
+            raise UnsafePathError(
+                "%s: refusing to act as root in %s: %s can be changed by %s, who does not own the file (uid %d,"
+                " gid %d); make the directory and its ancestors root-owned, or owned and writable only by the"
+                " file's owner" % (what, self.path, foreign[0][1], _describe(foreign[0][0]), uid, gid))
+
+    @property
+    def others_can_write(self):
+        return bool(self.writers)
+
+    # --- entries ------------------------------------------------------------------------------------
+    def lstat(self, name):
+        """lstat of an entry (never follows a symlink), or None when it does not exist."""
+        try:
+            return os.stat(name, dir_fd=self.fd, follow_symlinks=False)
+        except OSError as exc:
+            if exc.errno == errno.ENOENT:
+                return None
+            raise
+
+    def open_regular(self, name, judged=None):
+        """(fd, stat) of a regular file, opened without following a symlink; judged: the stat it must still be."""
+        step("open " + name)
+        try:
+            fd = os.open(name, READ_FLAGS, dir_fd=self.fd)
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                raise UnsafePathError("%s/%s is a symlink; not following it" % (self.path, name))
+            raise
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or (judged is not None and not same_file(info, judged)):
+            os.close(fd)
+            raise UnsafePathError("%s/%s is not the regular file it was a moment ago; not touching it"
+                                  % (self.path, name))
+        return fd, info
+
+    def open_source(self, name):
+        """(fd, stat) of a source file: the file itself, or the target of a symlink to a name in the same directory."""
+        info = self.lstat(name)
+        if info is not None and stat.S_ISLNK(info.st_mode):
+            target = os.readlink(name, dir_fd=self.fd)
+            if os.path.isabs(target):
+                if os.path.dirname(os.path.normpath(target)) != self.path:
+                    raise UnsafePathError("%s/%s is a symlink outside its directory; not following it" % (self.path, name))
+                target = os.path.basename(os.path.normpath(target))
+            if "/" in target or target in ("", ".", ".."):
+                raise UnsafePathError("%s/%s is a symlink outside its directory; not following it" % (self.path, name))
+            name = target
+        return self.open_regular(name)
+
+    def read(self, name, judged=None):
+        """(bytes, stat) of a regular file of this directory."""
+        fd, info = self.open_regular(name, judged)
+        try:
+            return read_all(fd), info
+        finally:
+            os.close(fd)
+
+    def unlink(self, name):
+        step("unlink " + name)
+        os.unlink(name, dir_fd=self.fd)
+
+    def private_dir(self, prefix):
+        return PrivateDir(self, prefix)
+
+    def install(self, name, data, uid, gid, mode, times=None, prefix=".nbdb-write-"):
+        """Put a file with this content, owner, mode (and atime/mtime) in place as name, atomically."""
+        with self.private_dir(prefix + "%d-" % os.getpid()) as work:
+            fd = work.create(name)
+            try:
+                write_all(fd, data)
+                os.fchown(fd, uid, gid)
+                os.fchmod(fd, mode)
+                if times is not None:
+                    os.utime(fd, times)
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            work.rename_into(name, name)
+
+    def close(self):
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+class PrivateDir:
+    """A root-only directory inside a Directory, held by its descriptor; removed by close()."""
+
+    def __init__(self, parent, prefix):
+        self.parent = parent
+        self.fd = None
+        for dummy in range(100):
+            name = prefix + os.urandom(6).hex()
+            try:
+                os.mkdir(name, 0o700, dir_fd=parent.fd)
+                break
+            except OSError as exc:
+                if exc.errno != errno.EEXIST:
+                    raise
+        else:
+            raise UnsafePathError("%s: no free name for a private directory" % parent.path)
+        self.name = name
+        step("private " + name)
+        try:
+            fd = os.open(name, DIR_FLAGS, dir_fd=parent.fd)
+        except OSError as exc:
+            raise UnsafePathError("%s/%s: the private directory just made was replaced (%s)" % (parent.path, name, exc))
+        info = os.fstat(fd)
+        if info.st_uid != os.geteuid() or not stat.S_ISDIR(info.st_mode):
+            os.close(fd)
+            raise UnsafePathError("%s/%s: the private directory just made was replaced by another user's" % (parent.path, name))
+        os.fchmod(fd, 0o700)  # the owner of the parent cannot add, change or swap anything inside
+        self.fd = fd
+        self.info = info
+
+    def command_path(self, name):
+        """How a command reaches name in here: by path where nobody but root can redirect it, else via /proc."""
+        if self.parent.others_can_write:
+            proc = "/proc/self/fd/%d" % self.fd
+            if not os.path.isdir(proc):
+                raise UnsafePathError("%s: /proc is not mounted; cannot build safely in a directory other users can"
+                                      " write" % self.parent.path)
+            return "%s/%s" % (proc, name)
+        return os.path.join(self.parent.path, self.name, name)
+
+    @property
+    def pass_fds(self):
+        return (self.fd,) if self.parent.others_can_write else ()
+
+    def create(self, name, mode=0o600):
+        step("create " + name)
+        return os.open(name, CREATE_FLAGS, mode, dir_fd=self.fd)
+
+    def open_regular(self, name):
+        fd = os.open(name, READ_FLAGS, dir_fd=self.fd)
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            os.close(fd)
+            raise UnsafePathError("%s: not a regular file" % name)
+        return fd, info
+
+    def rename_into(self, name, final):
+        """Move name from here to final in the parent (rename by descriptors: nothing is followed)."""
+        step("rename " + final)
+        os.rename(name, final, src_dir_fd=self.fd, dst_dir_fd=self.parent.fd)
+
+    def close(self):
+        """Remove what is left inside (only plain entries can be there) and the directory itself."""
+        if self.fd is None:
+            return
+        for entry in os.listdir(self.fd):
+            try:
+                os.unlink(entry, dir_fd=self.fd)
+            except OSError:
+                pass
+        os.close(self.fd)
+        self.fd = None
+        current = self.parent.lstat(self.name)
+        if current is not None and same_file(current, self.info):
+            try:
+                os.rmdir(self.name, dir_fd=self.parent.fd)
+            except OSError:
+                pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def same_file(a, b):
+    return (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino)
+
+
+def read_all(fd):
+    chunks = []
+    while True:
+        chunk = os.read(fd, CHUNK)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+
+
+def write_all(fd, data):
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view[:CHUNK])
+        view = view[written:]
+
+
+def copy_fd(src, dst):
+    while True:
+        chunk = os.read(src, CHUNK)
+        if not chunk:
+            return
+        write_all(dst, chunk)
+
+
+def remove_private_dirs(directory, prefix, keep):
+    """Remove private directories (flat, made by PrivateDir) named prefix...; keep(name) -> True leaves one."""
+    for entry in os.listdir(directory.fd):
+        if not entry.startswith(prefix) or keep(entry):
+            continue
+        try:
+            fd = os.open(entry, DIR_FLAGS, dir_fd=directory.fd)
+        except OSError:
+            continue  # not a directory (or a symlink): not ours
+        try:
+            for inner in os.listdir(fd):
+                try:
+                    os.unlink(inner, dir_fd=fd)
+                except OSError:
+                    pass
+        finally:
+            os.close(fd)
+        try:
+            os.rmdir(entry, dir_fd=directory.fd)
+        except OSError:
+            pass

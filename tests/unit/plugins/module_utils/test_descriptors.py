@@ -1,0 +1,306 @@
+"""Issue 16 finding 1: root never acts by path where another user can write (real file system, as root).
+
+A directory owned by an unprivileged uid (OWNER, like Mailman's list:list data directory) holds the table; between
+the steps of a change (descriptors.step) that user plants symlinks to a root-only canary wherever they can: in
+their directory and inside every private directory they find. The canary must stay root's and unread, and the
+change must still be made. The attacker's commands run as that uid (subprocess user=), so the kernel's permission
+checks apply to them as they would to the real user.
+"""
+import os
+import shutil
+import stat
+import subprocess
+import tempfile
+
+import pytest
+
+from ansible_collections.mailops.nbdb.plugins.module_utils._execution import (
+    backup, build, config_write, descriptors, recover, security_fix)
+from ansible_collections.mailops.nbdb.plugins.module_utils._planning import security
+
+OWNER = 4242  # the table's owner (list)
+OTHER = 4343  # a user who does not own the table
+CANARY_TEXT = b"root:SECRET-HASH:19000:0:99999:7:::\n"
+
+pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="needs root (chown, a second uid)")
+
+
+@pytest.fixture
+def world():
+    """A root-owned 0755 base under /tmp that OWNER can reach, with a root-only canary; removed afterwards."""
+    base = tempfile.mkdtemp(prefix="nbdb-desc-", dir="/tmp")
+    os.chmod(base, 0o755)
+    canary = os.path.join(base, "canary")
+    with open(canary, "wb") as handle:
+        handle.write(CANARY_TEXT)
+    os.chmod(canary, 0o600)
+    yield base
+    shutil.rmtree(base)
+
+
+def canary_intact(base):
+    info = os.lstat(os.path.join(base, "canary"))
+    with open(os.path.join(base, "canary"), "rb") as handle:
+        text = handle.read()
+    return (info.st_uid, info.st_gid, stat.S_IMODE(info.st_mode), text) == (0, 0, 0o600, CANARY_TEXT)
+
+
+def user_dir(base, uid=OWNER, mode=0o2775):
+    path = os.path.join(base, "data")
+    os.mkdir(path)
+    os.chown(path, uid, uid)
+    os.chmod(path, mode)
+    return path
+
+
+def owned_file(path, data, uid=OWNER, mode=0o640):
+    with open(path, "wb") as handle:
+        handle.write(data)
+    os.chown(path, uid, uid)
+    os.chmod(path, mode)
+
+
+def as_user(script, *args, uid=OWNER):
+    return subprocess.run(["sh", "-c", script, "sh"] + list(args), user=uid, group=uid, extra_groups=[],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False)
+
+
+SWAP = r'''
+dir=$1; canary=$2
+for f in "$dir"/* "$dir"/.nbdb-*/* "$dir"/.nbdb-*; do
+  [ -e "$f" ] || [ -L "$f" ] || continue
+  case $f in */canary) continue;; esac
+  rm -f "$f" 2>/dev/null && ln -s "$canary" "$f" 2>/dev/null
+done
+for d in "$dir"/.nbdb-*; do [ -d "$d" ] && ln -s "$canary" "$d/planted" 2>/dev/null; done
+exit 0
+'''
+
+
+def attack_every_step(monkeypatch, directory, base, only=None):
+    """At every step of a change, OWNER swaps every name it can reach for a symlink to the canary."""
+    seen = []
+
+    def hook(name):
+        seen.append(name)
+        if only is None or name.startswith(only):
+            as_user(SWAP, directory, os.path.join(base, "canary"))
+    monkeypatch.setattr(descriptors, "step", hook)
+    return seen
+
+
+class FakePostmap:
+    """postmap/postalias in process: writes <path>.lmdb from the source at the path it is given; answers -q."""
+
+    def __init__(self):
+        self.calls = []
+
+    def run(self, name, args, config_dir=None, check=True, data=None, what=None, binary=False, pass_fds=()):
+        self.calls.append((name, list(args), tuple(pass_fds)))
+        spec = args[-1]
+        path = spec.split(":", 1)[1]
+        if "-q" in args:
+            entries = dict(line.split(None, 1) for line in open(path + ".lmdb").read().splitlines())
+            out = b"".join(b"%s\t%s\n" % (key, entries[key.decode()].encode())
+                           for key in data.split(b"\n") if key and key.decode() in entries)
+            return 0, out, b""
+        with open(path, "rb") as handle:
+            text = handle.read()
+        with open(path + ".lmdb", "wb") as handle:
+            handle.write(text)
+        os.chmod(path + ".lmdb", stat.S_IMODE(os.stat(path).st_mode) & 0o644)
+        return 0, "", ""
+
+
+# --- Directory --------------------------------------------------------------------------------------------------
+def test_directory_records_who_can_write(world):
+    data = user_dir(world)
+    with descriptors.Directory(data) as directory:
+        assert directory.foreign_writers(OWNER, OWNER) == []
+        assert [w for w, p in directory.foreign_writers(0, 0)] == [("group", OWNER), ("user", OWNER)]
+        with pytest.raises(descriptors.UnsafePathError, match="refusing to act as root"):
+            directory.require_safe_for(OTHER, OTHER, "building x")
+    with descriptors.Directory(world) as directory:
+        assert directory.writers == {}  # /tmp is sticky: others cannot move our entries
+
+
+def test_directory_never_opens_a_symlinked_component(world, monkeypatch):
+    real = user_dir(world)
+    os.symlink(real, os.path.join(world, "link"))
+    monkeypatch.setattr(descriptors.os.path, "realpath", lambda path: path)  # as if swapped after resolving
+    with pytest.raises(descriptors.UnsafePathError, match="not a directory"):
+        descriptors.Directory(os.path.join(world, "link"))
+
+
+def test_open_regular_refuses_a_symlink_and_a_swapped_file(world):
+    data = user_dir(world)
+    owned_file(os.path.join(data, "t"), b"a b\n")
+    os.symlink(os.path.join(world, "canary"), os.path.join(data, "link"))
+    with descriptors.Directory(data) as directory:
+        with pytest.raises(descriptors.UnsafePathError, match="symlink"):
+            directory.open_regular("link")
+        judged = directory.lstat("t")
+        os.rename(os.path.join(data, "t"), os.path.join(data, "old"))
+        owned_file(os.path.join(data, "t"), b"other\n")
+        with pytest.raises(descriptors.UnsafePathError, match="not the regular file"):
+            directory.read("t", judged=judged)
+
+
+def test_install_in_a_user_directory_under_attack(world, monkeypatch):
+    data = user_dir(world)
+    owned_file(os.path.join(data, "aliases"), b"old\n")
+    attack_every_step(monkeypatch, data, world)
+    with descriptors.Directory(data) as directory:
+        directory.install("aliases", b"new\n", OWNER, OWNER, 0o640, times=(1000, 1000))
+    info = os.lstat(os.path.join(data, "aliases"))
+    assert stat.S_ISREG(info.st_mode) and (info.st_uid, info.st_gid, stat.S_IMODE(info.st_mode)) == (OWNER, OWNER, 0o640)
+    assert info.st_mtime == 1000 and open(os.path.join(data, "aliases"), "rb").read() == b"new\n"
+    assert canary_intact(world)
+    assert not [n for n in os.listdir(data) if n.startswith(".nbdb-") and os.path.isdir(os.path.join(data, n))]
+
+
+# --- build ------------------------------------------------------------------------------------------------------
+def test_build_in_the_owners_directory_survives_the_owner_racing_it(world, monkeypatch):
+    data = user_dir(world)
+    table = os.path.join(data, "postfix_lmtp")
+    owned_file(table, b"list@example.com lmtp:[127.0.0.1]:8024\n")
+    seen = attack_every_step(monkeypatch, data, world, only=("create", "rename"))
+    postfix = FakePostmap()
+    final = build.build(postfix, None, table, "postmap", "lmdb", {b"list@example.com": b"lmtp:[127.0.0.1]:8024"})
+    assert final == table + ".lmdb" and any(s.startswith("create") for s in seen)
+    info = os.lstat(final)
+    assert stat.S_ISREG(info.st_mode) and (info.st_uid, info.st_gid, stat.S_IMODE(info.st_mode)) == (OWNER, OWNER, 0o640)
+    assert canary_intact(world)
+    # the commands reached the private directory through its descriptor, not through the owner's path
+    assert all(call[1][-1].split(":", 1)[1].startswith("/proc/self/fd/") and call[2] for call in postfix.calls)
+
+
+def test_build_refuses_a_directory_writable_by_someone_else(world):
+    data = user_dir(world, uid=OTHER)
+    table = os.path.join(data, "virtual")
+    owned_file(table, b"a b\n")  # owned by OWNER, directory by OTHER
+    with pytest.raises(build.BuildError, match="refusing to act as root"):
+        build.build(FakePostmap(), None, table, "postmap", "lmdb", {b"a": b"b"})
+    assert not os.path.exists(table + ".lmdb")
+
+
+def test_build_refuses_a_source_swapped_for_a_symlink(world, monkeypatch):
+    data = user_dir(world)
+    table = os.path.join(data, "virtual")
+    owned_file(table, b"a b\n")
+    attack_every_step(monkeypatch, data, world, only="open")
+    with pytest.raises(build.BuildError, match="symlink"):
+        build.build(FakePostmap(), None, table, "postmap", "lmdb", {b"a": b"b"})
+    assert canary_intact(world) and not os.path.lexists(table + ".lmdb")
+
+
+def test_build_in_a_root_directory_uses_plain_paths(world):
+    table = os.path.join(world, "virtual")
+    owned_file(table, b"a b\n", uid=0, mode=0o644)
+    postfix = FakePostmap()
+    build.build(postfix, None, table, "postmap", "lmdb", {b"a": b"b"}, sensitive=True)
+    assert all(not call[2] and call[1][-1].startswith("lmdb:" + world + "/.nbdb-build-") for call in postfix.calls)
+    assert stat.S_IMODE(os.stat(table + ".lmdb").st_mode) == 0o640
+    build.build(postfix, None, table, "postmap", "lmdb", {b"a": b"b"}, sensitive=True, mode=0o600)
+    assert stat.S_IMODE(os.stat(table + ".lmdb").st_mode) == 0o600  # set on the descriptor, before the rename
+
+
+# --- recover, restore, config -----------------------------------------------------------------------------------
+def test_recovered_source_lands_in_place_under_attack(world, monkeypatch):
+    data = user_dir(world)
+    attack_every_step(monkeypatch, data, world)
+    recover.write_source(os.path.join(data, "postfix_domains"), b"example.com example.com\n", OWNER, OWNER)
+    info = os.lstat(os.path.join(data, "postfix_domains"))
+    assert stat.S_ISREG(info.st_mode) and (info.st_uid, stat.S_IMODE(info.st_mode)) == (OWNER, 0o600)
+    assert canary_intact(world)
+
+
+def test_restore_into_the_owners_directory_under_attack(world, monkeypatch):
+    data = user_dir(world)
+    table = os.path.join(data, "postfix_lmtp")
+    owned_file(table, b"before\n", mode=0o660)
+    folder, manifest, removed = backup.create(os.path.join(world, "backups"), [table, table + ".lmdb"], keep=3)
+    assert [f["existed"] for f in manifest["files"]] == [True, False]
+    owned_file(table, b"migrated\n", mode=0o660)
+    owned_file(table + ".lmdb", b"built\n", mode=0o640)
+    seen = attack_every_step(monkeypatch, data, world, only=("private", "create", "rename"))  # up to the rename
+    changed = backup.restore(folder)
+    assert changed == [table, table + ".lmdb"] and "rename postfix_lmtp" in seen
+    info = os.lstat(table)
+    assert stat.S_ISREG(info.st_mode) and (info.st_uid, info.st_gid, stat.S_IMODE(info.st_mode)) == (OWNER, OWNER, 0o660)
+    assert open(table, "rb").read() == b"before\n"
+    assert canary_intact(world)
+
+
+def test_backup_records_a_symlink_instead_of_following_it(world):
+    data = user_dir(world)
+    table = os.path.join(data, "virtual")
+    os.symlink(os.path.join(world, "canary"), table)
+    folder, manifest, removed = backup.create(os.path.join(world, "backups"), [table], keep=3)
+    assert manifest["files"] == [{"path": table, "existed": True, "symlink": os.path.join(world, "canary")}]
+    assert not os.path.exists(folder + table)
+
+
+def test_config_write_refuses_a_directory_another_user_can_write(world):
+    config = user_dir(world)
+    owned_file(os.path.join(config, "main.cf"), b"x = 1\n", uid=0, mode=0o644)
+    with pytest.raises(descriptors.UnsafePathError, match="refusing to act as root"):
+        config_write.write_atomic(os.path.join(config, "main.cf"), "x = 2\n")
+    with pytest.raises(descriptors.UnsafePathError, match="refusing to act as root"):
+        config_write.backup(os.path.join(config, "main.cf"))
+    assert open(os.path.join(config, "main.cf")).read() == "x = 1\n"
+
+
+# --- security_check fixes (finding 3) -----------------------------------------------------------------------------
+def facts(path):
+    info = os.lstat(path)
+    return {"path": path, "uid": info.st_uid, "gid": info.st_gid, "mode": stat.S_IMODE(info.st_mode),
+            "is_dir": False, "is_link": stat.S_ISLNK(info.st_mode), "mtime": info.st_mtime}
+
+
+def findings_for(path):
+    state = {"config_dir": "/etc/postfix", "sensitive_tables": {path: {"path": path, "files": {"source": facts(path)},
+                                                                       "parents": []}}}
+    return security.check_sensitive(state)
+
+
+def test_a_symlinked_secret_table_is_its_own_finding_and_never_fixed(world):
+    link = os.path.join(world, "sasl_passwd")
+    os.symlink(os.path.join(world, "canary"), link)
+    found = findings_for(link)
+    assert [(f["id"], f["fixable"]) for f in found] == [("sensitive.symlink", False)]
+    assert "0777" not in found[0]["evidence"]
+
+
+def test_fix_acts_on_the_judged_file_only(world, monkeypatch):
+    path = os.path.join(world, "sasl_passwd")
+    owned_file(path, b"[relay] u:p\n", uid=OWNER, mode=0o644)
+    found = sorted(findings_for(path), key=lambda f: f["id"], reverse=True)
+    assert [f["id"] for f in found] == ["sensitive.readable", "sensitive.owner"]
+
+    def swap(name):  # between judging and fixing, the file becomes a symlink to the canary
+        os.rename(path, path + ".orig")
+        os.symlink(os.path.join(world, "canary"), path)
+    monkeypatch.setattr(security_fix, "step", swap)
+    changed, record, why = security_fix.apply(None, found[0], False, False)
+    assert (changed, record) == (False, None) and "symlink" in why
+    assert canary_intact(world)
+
+    os.unlink(path)
+    owned_file(path, b"replaced\n", uid=OWNER, mode=0o600)  # another regular file with other facts
+    monkeypatch.setattr(security_fix, "step", lambda name: None)
+    changed, record, why = security_fix.apply(None, found[0], False, False)
+    assert not changed and "changed since it was judged" in why
+
+
+def test_fix_changes_mode_and_owner_through_the_descriptor_and_lists_them(world):
+    path = os.path.join(world, "sasl_passwd")
+    owned_file(path, b"[relay] u:p\n", uid=OWNER, mode=0o644)
+    found = sorted(findings_for(path), key=lambda f: f["id"], reverse=True)
+    session = {}
+    results = [security_fix.apply(None, item, False, False, session) for item in found]
+    assert [r[1] for r in results] == [
+        {"file": path, "action": "chmod", "before": "0644", "after": "0600"},
+        {"file": path, "action": "chown", "before": "uid %d" % OWNER, "after": "uid 0"}]
+    info = os.lstat(path)
+    assert (info.st_uid, stat.S_IMODE(info.st_mode)) == (0, 0o600)
