@@ -1,109 +1,70 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) mailops.nbdb contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Prove Postfix serves: a test message through sendmail followed in the mail log, and the log's
-table warnings since a given time."""
+"""Observe how a Postfix instance serves: is it running, what ``postfix check`` and the mail log say, and
+what becomes of a probe message. The same observation before the switch (the baseline) and after it is
+what ``_planning.verdict.judge`` compares."""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import os
 import re
 import socket
 import time
 import uuid
 
-from ansible_collections.mailops.nbdb.plugins.module_utils._errors import NbdbError
+from ansible_collections.mailops.nbdb.plugins.module_utils._planning import verdict
 
-TABLE_WARNING_RE = re.compile(r"(warning|error|fatal):.*(lmdb|cdb|hash|btree|\.db|table|database|dictionary)", re.I)
-# Debian's 3.11 notice on every open of a hash:/btree: table; expected while a host still runs them on purpose.
-LEGACY_NOTICE_RE = re.compile(r"warning: .*(hash/btree support is deprecated|See \S*NON_BERKELEYDB_README)")
+POLL_SECONDS = 0.3
 
 
-class ProbeError(NbdbError):
-    pass
+def check_kinds(postfix, config_dir, legacy_expected=True):
+    """{kind: line} of what ``postfix check`` warns about (it exits 0 with warnings, 1 on a fatal one)."""
+    rc, out, err = postfix.run("postfix", ["check"], config_dir, check=False)
+    messages = []
+    for line in (out + err).splitlines():
+        match = re.match(r"^\S+: ((?:warning|error|fatal|panic): .*)$", line.strip())
+        if match:
+            messages.append(match.group(1))
+    if rc != 0 and not messages:
+        messages.append("fatal: postfix check exited %d" % rc)
+    return verdict.log_kinds(messages, legacy_expected)
 
 
-def _unix_time(line):
-    """Leading unix time of a journalctl -o short-unix line."""
-    try:
-        return float(line.split(None, 1)[0])
-    except (ValueError, IndexError):
-        return 0.0
+def log_kinds(log, start, end=None, legacy_expected=True):
+    return verdict.log_kinds([entry[2] for entry in log.entries(start, end)], legacy_expected)
 
 
-def line_time(line, now=None):
-    """Unix time of a syslog-style line ("Nov 26 07:47:49 host ..."); 0 when it has none."""
-    now = now or time.time()
-    try:
-        stamp = time.strptime("%d %s" % (time.localtime(now).tm_year, line[:15]), "%Y %b %d %H:%M:%S")
-    except ValueError:
-        return 0
-    value = time.mktime(stamp)
-    return value - 365 * 86400 if value > now + 86400 else value  # a December line read in January
+def send_probe(postfix, config_dir, recipient, timeout, log):
+    """Send a message and follow it in the log until its first delivery attempt ends.
 
-
-class MailLog:
-    """The mail log as Postfix writes it: maillog_file when set, else the journal, else /var/log/mail.log."""
-
-    def __init__(self, postfix, run_command, find_binary, config_dir=None):
-        self._run = run_command
-        self.file = postfix.postconf(config_dir, "-xh", "maillog_file").strip()
-        self.journalctl = None if self.file else find_binary("journalctl")
-        if not self.file and not (self.journalctl and os.path.isdir("/run/systemd/system")):
-            self.file, self.journalctl = "/var/log/mail.log", None
-
-    def lines(self, since):
-        if self.journalctl:
-            rc, out, err = self._run([self.journalctl, "--no-pager", "-o", "short-unix", "--since",
-                                      "@%d" % int(since), "SYSLOG_IDENTIFIER=postfix", "+_SYSTEMD_UNIT=postfix@-.service"],
-                                     check_rc=False)
-            if not (rc == 0 and out.strip()):
-                rc, out, err = self._run([self.journalctl, "--no-pager", "-o", "short-unix", "--since",
-                                          "@%d" % int(since)], check_rc=False)
-            return [line for line in out.splitlines() if "postfix" in line and _unix_time(line) >= since]
-        try:
-            with open(self.file, "rb") as handle:
-                text = handle.read().decode("utf-8", "replace")
-        except (IOError, OSError):
-            return []
-        return [line for line in text.splitlines() if line_time(line) >= since]
-
-    @property
-    def source(self):
-        return "journal" if self.journalctl else self.file
-
-
-def table_warnings(log, since, legacy_expected=False):
-    """Table and database warnings since the time; legacy_expected leaves out Postfix's deprecation notices."""
-    return [line for line in log.lines(since) if TABLE_WARNING_RE.search(line)
-            and not (legacy_expected and LEGACY_NOTICE_RE.search(line))]
-
-
-def send_probe(postfix, recipient, timeout, log):
-    """Send a message and wait until the log shows it delivered; returns (queue id, status line)."""
+    Returns {"outcome", "reason", "queue_id", "status", "removed"}. A probe that did not arrive leaves the
+    queue again (``postsuper -d`` of its own queue id, in the deferred queue only); other mail is never touched.
+    """
     message_id = "nbdb-probe-%s@%s" % (uuid.uuid4().hex, socket.getfqdn())
     started = time.time() - 1
     body = ("To: %s\nSubject: mailops.nbdb verification\nMessage-ID: <%s>\n\n"
             "Test message from the Berkeley DB migration; it can be deleted.\n" % (recipient, message_id))
-    postfix.run("sendmail", ["-i", recipient], data=body, what="sending the verification message")
+    postfix.run("sendmail", ["-i", recipient], config_dir, data=body, what="sending the verification message")
     deadline = time.monotonic() + timeout
-    queue_id = None
-    while time.monotonic() < deadline:
-        lines = log.lines(started)
+    queue_id, status = None, None
+    while time.monotonic() < deadline and status is None:
+        messages = [entry[2] for entry in log.entries(started)]
         if queue_id is None:
-            for line in lines:
-                match = re.search(r"\b([0-9A-Za-z]{6,}): message-id=<%s>" % re.escape(message_id), line)
+            for message in messages:
+                match = re.match(r"([0-9A-Za-z]{6,}): message-id=<%s>" % re.escape(message_id), message)
                 if match:
                     queue_id = match.group(1)
         if queue_id:
-            for line in lines:
-                if queue_id + ":" in line and "status=" in line:
-                    if "status=sent" in line:
-                        return queue_id, line.strip()
-                    if "status=bounced" in line:
-                        raise ProbeError("the verification message bounced: %s" % line.strip())
-        time.sleep(0.3)
-    raise ProbeError("the verification message (Message-ID %s) was not delivered within %d s (log: %s, queue id %s)"
-                     % (message_id, timeout, log.source, queue_id or "not seen"))
+            status = next((message for message in messages
+                           if message.startswith(queue_id + ":") and "status=" in message), None)
+        if status is None:
+            time.sleep(POLL_SECONDS)
+    outcome, reason = verdict.probe_outcome(status)
+    result = {"outcome": outcome, "reason": reason, "queue_id": queue_id, "status": status, "removed": False,
+              "message_id": message_id}
+    if outcome == "deferred" and queue_id:
+        rc = postfix.run("postsuper", ["-d", queue_id, "deferred"], config_dir, check=False)[0]
+        result["removed"] = rc == 0
+    return result

@@ -117,7 +117,19 @@ def host_row(name, history):
         "failed_task": source.get("failed_task"),
         "last_run": {key: last.get(key) for key in ("run", "status", "started_at", "finished_at", "error")} if last else None,
         "prediction": prediction(history),
+        "verification": _verification(source.get("verification") or last.get("verification")),
     }
+
+
+def _verification(value):
+    """The baseline verification of the run (issue 15 §2): where the probe went, and the problems that were
+    there before the switch (reported, never a reason to roll back) next to those the switch caused."""
+    if not isinstance(value, dict):
+        return None
+    return {"route": value.get("route"), "probe_before": value.get("probe_before"),
+            "probe_after": value.get("probe_after"),
+            "pre_existing": [str(line) for line in value.get("pre_existing") or []],
+            "regressions": [str(line) for line in value.get("regressions") or []]}
 
 
 def build_report(histories, hosts, generated_by, generated_at, title):

@@ -61,12 +61,27 @@ def _cells(row):
         row["host"], STATE_LABELS.get(row["state"], row["state"]), row["migrated_at"] or "-", row["postfix_version"] or "-",
         _levels(row["levels_before"]), _levels(row["levels_after"]), str(row["tables_migrated"]),
         str(row["references_rewritten"]), "%.3f" % row["downtime_seconds"], _findings(row["findings"]),
-        row["backup_path"] or "-", _prediction(row), row["error"] or "",
+        row["backup_path"] or "-", _prediction(row), str(len((row.get("verification") or {}).get("pre_existing") or [])),
+        row["error"] or "",
     ]
 
 
+def _problems(report):
+    """(host, kind, line) of every pre-existing problem and regression the verification recorded."""
+    found = []
+    for row in report["hosts"]:
+        verification = row.get("verification") or {}
+        found += [(row["host"], "regression", line) for line in verification.get("regressions") or []]
+        found += [(row["host"], "pre-existing", line) for line in verification.get("pre_existing") or []]
+        if verification.get("route") and "skipped" in verification["route"]:
+            found.append((row["host"], "note", verification["route"]))
+    return found
+
+
 HEADERS = ["Host", "State", "Migrated at", "Postfix", "Level before", "Level after", "Tables", "References", "Downtime (s)",
-           "Findings", "Backup", "Dry run vs result", "Error"]
+           "Findings", "Backup", "Dry run vs result", "Pre-existing", "Error"]
+PROBLEMS_NOTE = ("Problems the host had before the switch are pre-existing: reported, never a reason to roll back."
+                 " A regression is what the switch changed (see docs/user-guide.md, Verification).")
 
 
 _MD_ESCAPED = "\\`*[]|~"
@@ -106,6 +121,11 @@ def markdown(report):
     lines += ["| Findings | %s |" % _findings(report["totals"]["findings"]), "", "## Hosts", "",
               "| " + " | ".join(HEADERS) + " |", "|" + "---|" * len(HEADERS)]
     lines += ["| " + " | ".join(_md(cell) for cell in _cells(row)) + " |" for row in report["hosts"]]
+    problems = _problems(report)
+    if problems:
+        lines += ["", "## Verification against each host's baseline", "", PROBLEMS_NOTE, "",
+                  "| Host | Kind | Problem |", "|---|---|---|"]
+        lines += ["| %s | %s | %s |" % (_md(host), kind, _md(line)) for host, kind, line in problems]
     return "\n".join(lines) + "\n"
 
 
@@ -144,5 +164,13 @@ def html(report):
                     '<td class="differs">%s</td>' % escape(cell) if index == 11 and cell.startswith("DIFFERS") else
                     "<td>%s</td>" % escape(cell) for index, cell in enumerate(cells)]
         parts.append('<tr class="host %s" data-host="%s">%s</tr>' % (klass, escape(row["host"]), "".join(rendered)))
-    parts += ["</tbody></table>", "</body></html>"]
+    parts.append("</tbody></table>")
+    problems = _problems(report)
+    if problems:
+        parts += ['<h2>Verification against each host\'s baseline</h2><p>%s</p>' % escape(PROBLEMS_NOTE),
+                  '<table id="verification"><thead><tr><th>Host</th><th>Kind</th><th>Problem</th></tr></thead><tbody>']
+        parts += ['<tr class="%s"><td>%s</td><td>%s</td><td>%s</td></tr>' % (
+            "bad" if kind == "regression" else "good", escape(host), kind, escape(line)) for host, kind, line in problems]
+        parts.append("</tbody></table>")
+    parts.append("</body></html>")
     return "\n".join(parts) + "\n"

@@ -143,3 +143,28 @@ def test_store_writes_atomically_and_reports_changes_truthfully(tmp_path):
     assert store.read_histories(str(tmp_path)) == {"mx1": history(DRY)}
     with pytest.raises(store.StoreError, match="cannot be a file name"):
         store.record_path(str(tmp_path), "../etc")
+
+
+def test_pre_existing_problems_and_regressions_are_listed_per_host():
+    quirky = record("mx4", "migrate", "migrated", "2026-11-26T11:00:00Z", verification={
+        "route": "delivered on this host", "probe_before": "deferred", "probe_after": "deferred",
+        "pre_existing": ["the probe before the switch was deferred: connect to 127.0.0.1[127.0.0.1]:10024: refused",
+                         "the mail log before the switch: error: open file /etc/postfix/vmd: No such file"],
+        "regressions": []})
+    broken = record("mx5", "migrate", "rolled_back", "2026-11-26T11:00:00Z", verification={
+        "route": "probe skipped: mail for root is forwarded to ops@elsewhere.example, off the host",
+        "pre_existing": [], "regressions": ["new in the mail log since the switch: warning: lmdb:/x is unavailable"]})
+    report = fleet.build_report({"mx4": history(quirky), "mx5": history(broken)}, ["mx4", "mx5"], "migrate_fleet",
+                                "2026-11-26T12:00:00Z", "Fleet")
+    text = render.markdown(report)
+    section = text.split("## Verification against each host's baseline")[1]
+    assert section.count("| mx4 | pre-existing |") == 2 and "10024" in section
+    assert "| mx5 | regression |" in section and "| mx5 | note |" in section
+    row = [line for line in text.splitlines() if line.startswith("| mx4 |")][0]
+    assert row.split(" | ")[render.HEADERS.index("Pre-existing")] == "2"
+    page = render.html(report)
+    assert 'id="verification"' in page and page.count('<tr class="good"><td>mx4</td>') == 2
+
+
+def test_no_verification_section_without_problems():
+    assert "baseline" not in render.markdown(fleet_report())
