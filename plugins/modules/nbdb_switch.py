@@ -21,6 +21,8 @@ description:
   - Afterwards the real C(postconf) must show no legacy reference and Postfix must run; otherwise the previous files are
     put back and Postfix is restarted, and the task fails.
   - Stops and starts with systemd when it manages C(postfix.service), else with the C(postfix) command.
+  - A Postfix that is not running (a standby MX, a host in maintenance) is switched and left stopped, unless
+    I(start_stopped).
   - Does nothing (and never stops Postfix) when the configuration is already switched.
 author:
   - mailops.nbdb developers (@mailops)
@@ -62,6 +64,10 @@ options:
     type: str
     choices: [restart, reload]
     default: restart
+  start_stopped:
+    description: Start Postfix after the switch even when it was not running before.
+    type: bool
+    default: false
 """
 
 EXAMPLES = r"""
@@ -82,6 +88,14 @@ downtime:
   description: Seconds from the stop until Postfix ran again (0 in reload mode or when nothing changed).
   returned: always
   type: float
+running_before:
+  description: Whether Postfix ran before the switch.
+  returned: success
+  type: bool
+running_after:
+  description: Whether Postfix runs after the switch (in check mode, whether it would).
+  returned: success
+  type: bool
 service_manager:
   description: C(systemd) or C(postfix).
   returned: always
@@ -118,6 +132,7 @@ def main():
             level=dict(type="str", default="enable-redirect", choices=["keep", "disable", "enable-redirect"]),
             exclude=dict(type="list", elements="str", default=[]),
             switch_mode=dict(type="str", default="restart", choices=["restart", "reload"]),
+            start_stopped=dict(type="bool", default=False),
         ),
         supports_check_mode=True,
     )
@@ -138,9 +153,13 @@ def main():
                                 "after": plan["after"][path]} for path in plan["after"]
                                if plan["after"][path] != plan["before"][path]]
         result["changed"] = bool(result["diff"] or result["tables_built"])
+        result["running_before"] = running = service.running()
+        result["running_after"] = running or (params["start_stopped"] and bool(result["diff"]))
         if result["diff"] and not module.check_mode:
-            result["downtime"] = round(window.run_window(postfix, service, plans, params["switch_mode"]), 3)
-            window.verify_or_restore(postfix, service, plans, params)
+            result["downtime"] = round(window.run_window(postfix, service, plans, params["switch_mode"],
+                                                         params["start_stopped"]), 3)
+            window.verify_or_restore(postfix, service, plans, params, expect_running=result["running_after"],
+                                     was_running=running)
         result["switched_at"] = time.time()
     except HANDLED as exc:
         result["diff"] = mask_diffs(result["diff"])

@@ -92,3 +92,34 @@ def test_a_probe_that_would_leave_the_host_is_not_sent(quirky_host, migrated):
     assert not result.failed, result
     assert result["probe"] is None
     assert "admin@elsewhere.example" in result["route"] and "skipped" in result["route"], result["route"]
+
+
+@pytest.fixture(scope="module")
+def standby_host():
+    from tests.integration.conftest import Host  # pylint: disable=import-outside-toplevel
+    host = Host("sid")
+    host.start()
+    try:
+        lay_down_demo_legacy(host.lay_down())
+        host.run(["postfix", "stop"])
+        yield host
+    finally:
+        host.stop()
+
+
+def test_a_stopped_postfix_is_migrated_and_left_stopped_until_asked(standby_host):
+    rc, out = run_playbook([standby_host], PLAYBOOK)
+    assert rc == 0, out[-6000:]
+    postconf = standby_host.run(["postconf", "-nx"]).stdout
+    assert "lmdb:" in postconf and not re.search(r"(?<![a-z])(hash|btree):", postconf), postconf
+    assert not standby_host.postfix_running()
+    summary = json.loads(standby_host.read("/tmp/nbdb-summary.json"))
+    assert summary["status"] == "migrated"
+    assert summary["service"] == {"manager": "postfix", "running_before": False, "running_after": False}
+    assert summary["verification"]["route"] == "no probe (Postfix is not running)"
+    assert summary["verification"]["regressions"] == []
+
+    rc, out = run_playbook([standby_host], PLAYBOOK, extra_vars={"migrate_start_stopped": True})
+    assert rc == 0, out[-6000:]
+    assert standby_host.postfix_running()
+    assert "Postfix runs (it ran before the migration, or migrate_start_stopped)" in out

@@ -2,7 +2,9 @@
 # Copyright (c) mailops.nbdb contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Stop, start and reload Postfix the way the host manages it: systemd when it runs postfix.service,
-else the postfix command (which acts on every enabled postmulti instance).
+else the postfix command (which acts on every enabled postmulti instance). Without systemd there may be an init
+script (Debian's, OpenRC's): it runs the same ``postfix start``/``stop`` and is absent on upstream builds, so the
+command is used in every step (switch, rollback, the final start), the same way on every host.
 
 ``postfix start`` runs Postfix's start-up checks (``postfix-script check-fatal`` and ``check-warn``: queue
 directories, permissions, the Debian chroot copies, ``postsuper``) before it starts the master; on a small VM

@@ -79,8 +79,11 @@ def prepare_tables(postfix, plan, options, check_mode):
     return results
 
 
-def run_window(postfix, service, plans, mode):
-    """Write every instance's new files with Postfix stopped (restart) or then reload; returns seconds down."""
+def run_window(postfix, service, plans, mode, start_stopped=False):
+    """Write every instance's new files with Postfix stopped (restart) or then reload; returns seconds down.
+
+    A Postfix that was not running (a standby MX, a host in maintenance) is left stopped unless start_stopped.
+    """
     changed = [(path, plan["after"][path]) for plan in plans for path in plan["after"]
                if plan["after"][path] != plan["before"][path]]
     was_running = service.running()
@@ -98,33 +101,36 @@ def run_window(postfix, service, plans, mode):
             config_write.write_atomic(path, text)
         if mode == "reload" and was_running:
             service.reload()
-        else:
+        elif was_running or start_stopped:
             service.start()
     except (ServiceError, PostfixCommandError, OSError) as exc:
-        restore(service, plans)
+        restore(service, plans, start=was_running)
         raise WindowError("switch failed (%s); the previous main.cf/master.cf were restored and Postfix restarted" % exc)
+    if not (was_running or start_stopped):
+        return 0.0
     return time.monotonic() - started if mode == "restart" or not was_running else 0.0
 
 
-def restore(service, plans):
-    """Put every instance's previous main.cf/master.cf back and (re)start Postfix on them."""
+def restore(service, plans, start=True):
+    """Put every instance's previous main.cf/master.cf back and (re)start Postfix on them (start: it ran before)."""
     service.clear_quick_start()
     for plan in plans:
         for path, text in plan["before"].items():
             config_write.write_atomic(path, text)
     if service.running():
         service.stop()
-    service.start()
+    if start:
+        service.start()
 
 
-def verify_or_restore(postfix, service, plans, options):
+def verify_or_restore(postfix, service, plans, options, expect_running=True, was_running=True):
     problems = []
     for plan in plans:
         problems += leftover(postfix, plan["config_dir"], options["exclude"])
-    if not service.running():
+    if expect_running and not service.running():
         problems.append("Postfix is not running after the switch")
     if not problems:
         return
-    restore(service, plans)
+    restore(service, plans, start=was_running)
     raise WindowError("switch failed (%s); the previous main.cf/master.cf were restored and Postfix restarted"
                       % "; ".join(problems))
