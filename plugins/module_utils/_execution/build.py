@@ -7,7 +7,8 @@ The new file is built from a copy of the source in a root-only private directory
 (same file system), every key is looked up through the real Postfix, and only then is the file renamed
 over the old one: a reader sees the old table or the complete new one, and a failed build leaves the
 old table serving. The result gets the owner postmap would give it (the source's uid and gid) and the
-mode (source mode & 0644).
+planned mode (plan.table_mode: postmap's source mode & 0644; 0600 for a sensitive table, 0640 under proxy:),
+set before it appears.
 
 Tables may live in directories their owner can write (Mailman's list:list data directory). Nothing is
 done there by path (see descriptors): the directory is held by a descriptor, the source is opened
@@ -27,6 +28,7 @@ import stat
 from ansible_collections.mailops.nbdb.plugins.module_utils._errors import NbdbError
 from ansible_collections.mailops.nbdb.plugins.module_utils._discovery import indexed
 from ansible_collections.mailops.nbdb.plugins.module_utils._execution import descriptors
+from ansible_collections.mailops.nbdb.plugins.module_utils._planning import reindex as plan
 
 QUERY_BATCH = 200000
 WORK_PREFIX = ".nbdb-build-"
@@ -37,11 +39,11 @@ class BuildError(NbdbError):
 
 
 def build(postfix, config_dir, table, tool, target_type, expected, fold_case=True, sensitive=False,
-          flags=(), mode=None):
+          proxied=False, flags=()):
     """Build target_type:table from its source; returns the installed file's path.
 
-    mode: the installed file's mode (set on its descriptor before the rename); default postmap's rule,
-    source mode & 0644, without other-access for sensitive tables."""
+    The installed file's mode is plan.table_mode of the source's (sensitive: 0600, 0640 when used through
+    proxy:), set on its descriptor before the rename."""
     directory, name = os.path.split(table)
     what = "building %s:%s" % (target_type, table)
     try:
@@ -57,8 +59,9 @@ def build(postfix, config_dir, table, tool, target_type, expected, fold_case=Tru
                         os.fchmod(copy_fd, stat.S_IMODE(info.st_mode))  # postmap gives the output this & 0644
                     finally:
                         os.close(copy_fd)
-                    return _build_in(postfix, config_dir, table, tool, target_type, expected, fold_case, sensitive,
-                                     flags, work, name, info, mode)
+                    mode = plan.table_mode(stat.S_IMODE(info.st_mode), sensitive, proxied)
+                    return _build_in(postfix, config_dir, table, tool, target_type, expected, fold_case, flags,
+                                     work, name, info, mode)
             finally:
                 os.close(source_fd)
     except descriptors.UnsafePathError as exc:
@@ -67,8 +70,7 @@ def build(postfix, config_dir, table, tool, target_type, expected, fold_case=Tru
         raise BuildError("%s: %s" % (what, exc))
 
 
-def _build_in(postfix, config_dir, table, tool, target_type, expected, fold_case, sensitive, flags, work, name,
-              info, mode=None):
+def _build_in(postfix, config_dir, table, tool, target_type, expected, fold_case, flags, work, name, info, mode):
     """Build the copy name inside work (root-owned: postmap runs as root), verify, set owner/mode, rename."""
     directory = os.path.dirname(table)
     options = list(flags) + ([] if fold_case else ["-f"])
@@ -90,10 +92,6 @@ def _build_in(postfix, config_dir, table, tool, target_type, expected, fold_case
     try:
         if (facts.st_uid, facts.st_gid) != (info.st_uid, info.st_gid):
             os.fchown(fd, info.st_uid, info.st_gid)
-        if mode is None:
-            mode = stat.S_IMODE(info.st_mode) & 0o644
-            if sensitive:
-                mode &= ~0o007
         os.fchmod(fd, mode)
     finally:
         os.close(fd)

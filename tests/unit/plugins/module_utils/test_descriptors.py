@@ -6,6 +6,7 @@ their directory and inside every private directory they find. The canary must st
 change must still be made. The attacker's commands run as that uid (subprocess user=), so the kernel's permission
 checks apply to them as they would to the real user.
 """
+import errno
 import os
 import shutil
 import stat
@@ -200,10 +201,29 @@ def test_build_in_a_root_directory_uses_plain_paths(world):
     postfix = FakePostmap()
     build.build(postfix, None, table, "postmap", "lmdb", {b"a": b"b"}, sensitive=True)
     assert all(not call[2] and call[1][-1].startswith("lmdb:" + world + "/.nbdb-build-") for call in postfix.calls)
-    assert stat.S_IMODE(os.stat(table + ".lmdb").st_mode) == 0o640
-    build.build(postfix, None, table, "postmap", "lmdb", {b"a": b"b"}, sensitive=True, mode=0o600)
-    assert stat.S_IMODE(os.stat(table + ".lmdb").st_mode) == 0o600  # set on the descriptor, before the rename
+    assert stat.S_IMODE(os.stat(table + ".lmdb").st_mode) == 0o600
 
+
+
+@pytest.mark.parametrize("source_mode, sensitive, proxied, expected", [
+    (0o660, True, False, 0o600), (0o644, True, True, 0o640), (0o660, False, False, 0o640), (0o600, True, True, 0o600)])
+def test_build_gives_the_planned_mode_before_the_table_appears(world, monkeypatch, source_mode, sensitive, proxied,
+                                                               expected):
+    """plan.table_mode exactly (issue 16 finding 5a), already on the descriptor when the file enters the directory."""
+    data = user_dir(world)
+    table = os.path.join(data, "sasl_passwd")
+    owned_file(table, b"[relay]:587 u:p\n", mode=source_mode)
+    at_rename = []
+
+    def hook(name):
+        if name.startswith("rename"):
+            built = [os.path.join(root, f) for root, dirs, files in os.walk(data) for f in files if f.endswith(".lmdb")]
+            at_rename.extend(stat.S_IMODE(os.lstat(path).st_mode) for path in built)
+    monkeypatch.setattr(descriptors, "step", hook)
+    build.build(FakePostmap(), None, table, "postmap", "lmdb", {b"[relay]:587": b"u:p"}, sensitive=sensitive,
+                proxied=proxied)
+    assert stat.S_IMODE(os.stat(table + ".lmdb").st_mode) == expected
+    assert at_rename == [expected]
 
 # --- recover, restore, config -----------------------------------------------------------------------------------
 def test_recovered_source_lands_in_place_under_attack(world, monkeypatch):
@@ -250,6 +270,39 @@ def test_config_write_refuses_a_directory_another_user_can_write(world):
         config_write.backup(os.path.join(config, "main.cf"))
     assert open(os.path.join(config, "main.cf")).read() == "x = 1\n"
 
+
+
+def test_config_write_error_names_the_file_and_its_directory(world, monkeypatch):
+    """A read-only config directory (test_db_types proves it on a real read-only mount): the message says where."""
+    config = os.path.join(world, "etc")
+    os.mkdir(config)
+    owned_file(os.path.join(config, "main.cf"), b"x = 1\n", uid=0, mode=0o644)
+
+    def read_only(*args, **kwargs):
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS), args[0])
+    monkeypatch.setattr(descriptors.os, "mkdir", read_only)
+    for change in (lambda path: config_write.write_atomic(path, "x = 2\n"), config_write.backup):
+        with pytest.raises((OSError, config_write.NbdbError)) as caught:
+            change(os.path.join(config, "main.cf"))
+        assert "Read-only file system" in str(caught.value) and os.path.join(config, "main.cf") in str(caught.value)
+        assert "in %s" % config in str(caught.value), caught.value
+    assert open(os.path.join(config, "main.cf")).read() == "x = 1\n"
+
+
+def test_config_read_through_a_descriptor(world):
+    """main.cf/master.cf are read only as regular files (never through a symlink), in a directory only root can
+    change (a main.cf the user can replace would have root evaluate their values); a stock root 0755 one reads."""
+    stock = os.path.join(world, "etc")
+    os.mkdir(stock)
+    owned_file(os.path.join(stock, "main.cf"), "x = caf\u00e9\n".encode(), uid=0, mode=0o644)
+    assert config_write.read(os.path.join(stock, "main.cf")) == "x = caf\u00e9\n"
+    os.symlink(os.path.join(world, "canary"), os.path.join(stock, "master.cf"))
+    with pytest.raises(descriptors.UnsafePathError, match="symlink"):
+        config_write.read(os.path.join(stock, "master.cf"))
+    config = user_dir(world)
+    owned_file(os.path.join(config, "main.cf"), b"x = 1\n", uid=0, mode=0o644)
+    with pytest.raises(descriptors.UnsafePathError, match="refusing to act as root in %s" % config):
+        config_write.read(os.path.join(config, "main.cf"))
 
 # --- security_check fixes (finding 3) -----------------------------------------------------------------------------
 def facts(path):
