@@ -14,8 +14,9 @@ Tables may live in directories their owner can write (Mailman's list:list data d
 done there by path (see descriptors): the directory is held by a descriptor, the source is opened
 without following symlinks, the copy and the build stay in the private directory (commands reach it as
 /proc/self/fd/N/...), owner and mode are set on the built file's descriptor, and it enters the table's
-directory by a rename between the two directory descriptors. A directory that a user other than the
-table's owner can write is refused.
+directory by a rename between the two directory descriptors. Where the source's owner can write the directory,
+all of that runs in a child that dropped to the owner (descriptors.Directory.act): root never writes there. A
+directory that anyone else can write is refused.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -43,7 +44,8 @@ def build(postfix, config_dir, table, tool, target_type, expected, fold_case=Tru
     """Build target_type:table from its source; returns the installed file's path.
 
     The installed file's mode is plan.table_mode of the source's (sensitive: 0600, 0640 when used through
-    proxy:), set on its descriptor before the rename."""
+    proxy:), set on its descriptor before the rename. In a directory the source's owner can write, everything
+    from the copy to the rename runs as that owner (descriptors.Directory.act); root never writes there."""
     directory, name = os.path.split(table)
     what = "building %s:%s" % (target_type, table)
     try:
@@ -51,19 +53,38 @@ def build(postfix, config_dir, table, tool, target_type, expected, fold_case=Tru
             _remove_abandoned(parent)
             source_fd, info = parent.open_source(name)
             try:
-                parent.require_safe_for(info.st_uid, info.st_gid, what)
-                with parent.private_dir("%s%d-" % (WORK_PREFIX, os.getpid())) as work:
-                    copy_fd = work.create(name)
-                    try:
-                        descriptors.copy_fd(source_fd, copy_fd)
-                        os.fchmod(copy_fd, stat.S_IMODE(info.st_mode))  # postmap gives the output this & 0644
-                    finally:
-                        os.close(copy_fd)
-                    mode = plan.table_mode(stat.S_IMODE(info.st_mode), sensitive, proxied)
-                    return _build_in(postfix, config_dir, table, tool, target_type, expected, fold_case, flags,
-                                     work, name, info, mode)
+                mode = plan.table_mode(stat.S_IMODE(info.st_mode), sensitive, proxied)
+                return parent.act(info.st_uid, info.st_gid, what, WORK_PREFIX, _build_guarded,
+                                  postfix, config_dir, table, tool, target_type, expected, fold_case, flags, source_fd,
+                                  name, info, mode)
             finally:
                 os.close(source_fd)
+    except descriptors.UnsafePathError as exc:
+        raise BuildError("%s; the old table was left in place" % _named(what, exc))
+    except descriptors.ActingError as exc:
+        raise BuildError(str(exc))
+    except OSError as exc:
+        raise BuildError("%s: %s" % (what, exc))
+
+
+def _named(what, exc):
+    text = str(exc)
+    return text if text.startswith(what) else "%s: %s" % (what, text)
+
+
+def _build_guarded(work, postfix, config_dir, table, tool, target_type, expected, fold_case, flags, source_fd, name,
+                   info, mode):
+    """Copy the source into the private directory work, build, verify, install (as root, or in the owner's child)."""
+    what = "building %s:%s" % (target_type, table)
+    try:
+        copy_fd = work.create(name)
+        try:
+            descriptors.copy_fd(source_fd, copy_fd)
+            os.fchmod(copy_fd, stat.S_IMODE(info.st_mode))  # postmap gives the output this & 0644
+        finally:
+            os.close(copy_fd)
+        return _build_in(postfix, config_dir, table, tool, target_type, expected, fold_case, flags, work, name, info,
+                         mode)
     except descriptors.UnsafePathError as exc:
         raise BuildError("%s: %s; the old table was left in place" % (what, exc))
     except OSError as exc:
