@@ -39,11 +39,10 @@ import pwd
 import stat
 
 from ansible_collections.mailops.nbdb.plugins.module_utils._errors import NbdbError
+from ansible_collections.mailops.nbdb.plugins.module_utils._files import O_CLOEXEC, open_checked, same_file
 from ansible_collections.mailops.nbdb.plugins.module_utils._planning import acting
 
-O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | O_CLOEXEC
-READ_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | O_CLOEXEC
 CREATE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | O_CLOEXEC
 CHUNK = 1 << 20
 
@@ -175,18 +174,7 @@ class Directory:
     def open_regular(self, name, judged=None):
         """(fd, stat) of a regular file, opened without following a symlink; judged: the stat it must still be."""
         step("open " + name)
-        try:
-            fd = os.open(name, READ_FLAGS, dir_fd=self.fd)
-        except OSError as exc:
-            if exc.errno == errno.ELOOP:
-                raise UnsafePathError("%s/%s is a symlink; not following it" % (self.path, name))
-            raise
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode) or (judged is not None and not same_file(info, judged)):
-            os.close(fd)
-            raise UnsafePathError("%s/%s is not the regular file it was a moment ago; not touching it"
-                                  % (self.path, name))
-        return fd, info
+        return open_checked(name, UnsafePathError, self.fd, "%s/%s" % (self.path, name), judged=judged)
 
     def open_source(self, name):
         """(fd, stat) of a source file: the file itself, or the target of a symlink to a name in the same directory."""
@@ -305,12 +293,7 @@ class PrivateDir:
         return os.open(name, CREATE_FLAGS, mode, dir_fd=self.fd)
 
     def open_regular(self, name):
-        fd = os.open(name, READ_FLAGS, dir_fd=self.fd)
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            os.close(fd)
-            raise UnsafePathError("%s: not a regular file" % name)
-        return fd, info
+        return open_checked(name, UnsafePathError, self.fd)
 
     def rename_into(self, name, final):
         """Move name from here to final in the parent (rename by descriptors: nothing is followed)."""
@@ -427,10 +410,6 @@ def _empty_flat(fd):
             os.unlink(entry, dir_fd=fd)
         except OSError:
             pass
-
-
-def same_file(a, b):
-    return (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino)
 
 
 def read_all(fd):
