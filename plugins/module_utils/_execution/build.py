@@ -92,7 +92,8 @@ def _build_guarded(work, postfix, config_dir, table, tool, target_type, expected
 
 
 def _build_in(postfix, config_dir, table, tool, target_type, expected, fold_case, flags, work, name, info, mode):
-    """Build the copy name inside work (root-owned: postmap runs as root), verify, set owner/mode, rename."""
+    """Build the copy name inside work (postmap runs as whoever acts: root, or the owner in its child), verify, set
+    owner and mode on the descriptor, rename into the table's directory."""
     directory = os.path.dirname(table)
     options = list(flags) + ([] if fold_case else ["-f"])
     spec = "%s:%s" % (target_type, work.command_path(name))

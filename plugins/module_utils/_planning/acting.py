@@ -7,14 +7,16 @@ Writers are who besides root can add, rename or remove entries, as ``_execution.
 ``("user", uid)`` (the owner of a directory), ``("group", gid)`` (a group-writable one), ``("anyone", None)``
 (other-writable, not sticky), each with the first path where that holds.
 
-- Nobody besides root can change the table's directory itself: root works there, in a root-only private
-  directory. (A user-owned ancestor can move the directory away, not change what is inside it.)
-- The table's own owner (uid, and its group) can: root does not write there at all; the copy, the build and
-  the rename run in a child that has dropped to uid:gid, the way postmap drops root for a non-root source.
+- Nobody besides root can change the table's directory itself, or only the file's group can and the file is
+  root's (Mailman 2's ``root:list 2775`` data directory with ``root:list 0664`` tables): root works there, in
+  a root-only private directory, by descriptors. (A user-owned ancestor can move the directory away, not
+  change what is inside it; the group can already rewrite such a file.)
+- The table's own non-root owner (and its group) can: root does not write there at all; the copy, the build
+  and the rename run in a child that has dropped to uid:gid, the way postmap drops root for a non-root source.
   Whatever that user plants, the child can only do what the user could do anyway.
-- Anyone else can (another user or group, every user, or a root-owned file in a user's directory): neither
-  is safe (root would be racing that user; the owner's child could be too, or cannot give the file its
-  owner), so nothing is done.
+- Anyone else can (another user or group, every user, or a user who owns the directory of a root-owned
+  file): neither is safe (root would be racing that user; the owner's child could be too, or cannot give the
+  file its owner), so nothing is done.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -31,8 +33,8 @@ def actor(writers, directory_writers, uid, gid):
     writers: {writer: path} for the table's directory and its ancestors; directory_writers: the writers of
     the table's directory itself; foreign: sorted (writer, path) of the writers that are neither root nor the
     file's owner (why None)."""
-    allowed = set() if uid == 0 else {("user", uid), ("group", gid)}
+    allowed = {("group", gid)} if uid == 0 else {("user", uid), ("group", gid)}
     foreign = sorted((writer, path) for writer, path in writers.items() if writer not in allowed)
     if foreign:
         return None, foreign
-    return (OWNER if directory_writers else ROOT), []
+    return (OWNER if directory_writers and uid != 0 else ROOT), []

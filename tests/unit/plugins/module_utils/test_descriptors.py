@@ -222,7 +222,8 @@ def test_refusal_names_the_table_the_directory_and_the_user(world):
 
 
 def test_mailman2_layout_group_writable_root_directory_is_worked_in_as_the_owner(world, monkeypatch):
-    """/var/lib/mailman/data is root:list 2775: list's tables are restored by list's child, root's refused."""
+    """/var/lib/mailman/data is root:list 2775: list's tables are restored by list's child, root:list ones by root
+    (root-only private directory), root:root ones refused."""
     data = os.path.join(world, "data")
     os.mkdir(data)
     os.chown(data, 0, OWNER)
@@ -235,14 +236,23 @@ def test_mailman2_layout_group_writable_root_directory_is_worked_in_as_the_owner
     assert backup.restore(folder) == [table]
     assert open(table, "rb").read() == b"before\n" and seen.euids("create", "rename") == {OWNER}
     assert canary_intact(world)
+    rooted = os.path.join(data, "root_table")  # bin/genaliases run by root: root:list 0664
+    owned_file(rooted, b"before\n", uid=0, mode=0o664)
+    os.chown(rooted, 0, OWNER)
     monkeypatch.setattr(descriptors, "step", lambda name: None)
-    rooted = os.path.join(data, "root_table")
-    owned_file(rooted, b"before\n", uid=0, mode=0o644)  # root's file where group list can swap names: neither
     folder = backup.create(os.path.join(world, "backups2"), [rooted], keep=3)[0]
-    owned_file(rooted, b"after\n", uid=0, mode=0o644)
-    with pytest.raises(backup.BackupError, match="refusing to act as root or as the file's owner root"):
-        backup.restore(folder)
-    assert open(rooted, "rb").read() == b"after\n"
+    owned_file(rooted, b"after\n", uid=0, mode=0o664)
+    os.chown(rooted, 0, OWNER)
+    seen = attack_every_step(monkeypatch, data, world)
+    assert backup.restore(folder) == [rooted]  # root, in its root-only private directory, by descriptors
+    info = os.lstat(rooted)
+    assert stat.S_ISREG(info.st_mode) and (info.st_uid, info.st_gid, stat.S_IMODE(info.st_mode)) == (0, OWNER, 0o664)
+    assert open(rooted, "rb").read() == b"before\n" and seen.euids("create", "rename") == {0}
+    assert canary_intact(world)
+    os.chown(rooted, 0, 0)  # root:root where group list can swap names: neither root nor an owner may act
+    monkeypatch.setattr(descriptors, "step", lambda name: None)
+    with pytest.raises(recover.RecoverError, match="refusing to act as root or as the file's owner root"):
+        recover.write_source(rooted, b"x y\n", 0, 0)
 
 # --- build ------------------------------------------------------------------------------------------------------
 def test_build_in_the_owners_directory_survives_the_owner_racing_it(world, monkeypatch):
