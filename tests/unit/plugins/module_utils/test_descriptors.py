@@ -221,7 +221,7 @@ def test_refusal_names_the_table_the_directory_and_the_user(world):
     assert not [n for n in os.listdir(data) if n != "postfix_lmtp"]  # nothing made there
 
 
-def test_mailman2_layout_group_writable_root_directory_is_worked_in_as_the_owner(world, monkeypatch):
+def test_mailman2_layout_owner_child_for_list_files_root_for_root_list_ones(world, monkeypatch):
     """/var/lib/mailman/data is root:list 2775: list's tables are restored by list's child, root:list ones by root
     (root-only private directory), root:root ones refused."""
     data = os.path.join(world, "data")
