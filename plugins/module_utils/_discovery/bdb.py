@@ -94,11 +94,11 @@ __metaclass__ = type
 import errno
 import fcntl
 import os
-import stat
 import struct
 import time
 
 from ansible_collections.mailops.nbdb.plugins.module_utils._errors import NbdbError
+from ansible_collections.mailops.nbdb.plugins.module_utils._files import open_checked
 
 HASH_MAGIC = 0x061561
 BTREE_MAGIC = 0x053162
@@ -184,21 +184,7 @@ def read_dict(path, strip_nul=True, max_item=MAX_ITEM, expect=None, lock_wait=LO
 
 
 def _open(path):
-    flags = os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NONBLOCK", 0)
-    try:
-        fd = os.open(path, flags)
-    except OSError as exc:
-        if os.path.islink(path):
-            raise BdbFormatError("%s: is a symbolic link; refusing to follow it" % path) from exc
-        raise
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise BdbFormatError("%s: not a regular file" % path)
-    except BaseException:
-        os.close(fd)
-        raise
-    return fd
+    return open_checked(path, BdbFormatError)[0]
 
 
 class BdbFile:

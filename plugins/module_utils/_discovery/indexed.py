@@ -23,10 +23,10 @@ __metaclass__ = type
 import fcntl
 import os
 import shutil
-import stat
 import struct
 import tempfile
 
+from ansible_collections.mailops.nbdb.plugins.module_utils import _files
 from ansible_collections.mailops.nbdb.plugins.module_utils._commands import cool_down
 from ansible_collections.mailops.nbdb.plugins.module_utils._errors import NbdbError
 
@@ -63,26 +63,7 @@ def source_owner(path):
 def open_checked(path, owner=None):
     """A read-only descriptor of path, refused (IndexedFileError) unless it is a regular file, not a symlink,
     owned by root or by owner (the source's uid)."""
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NONBLOCK", 0)
-    try:
-        fd = os.open(path, flags)
-    except OSError as exc:
-        if os.path.islink(path):
-            raise IndexedFileError("%s is a symlink (to %s); refusing to read it as this table's file"
-                                   % (path, os.readlink(path)))
-        raise
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise IndexedFileError("%s is not a regular file; refusing to read it" % path)
-        allowed = {0} if owner is None else {0, owner}
-        if info.st_uid not in allowed:
-            raise IndexedFileError("%s is owned by uid %d, not by root or the source's owner (uid %s); refusing to"
-                                   " read it" % (path, info.st_uid, " or ".join(str(u) for u in sorted(allowed))))
-    except BaseException:
-        os.close(fd)
-        raise
-    return fd
+    return _files.open_checked(path, IndexedFileError, owners={0} if owner is None else {0, owner})[0]
 
 
 def indexed_path(map_type, path):

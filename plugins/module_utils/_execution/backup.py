@@ -8,9 +8,10 @@ restore brings the host back exactly: changed files are put back atomically with
 mode and mtime, and files created since are removed.
 
 Files are read and written through descriptors (see descriptors): a file is read only if it is a regular
-file (a symlink is recorded as a symlink, never followed), and a restored file is written in a root-only
-private directory and renamed into place, so the owner of a table's directory (Mailman's list) cannot
-redirect the restore to another file; a directory that anyone else can write is refused.
+file (a symlink is recorded as a symlink, never followed), and a restored file is written in a private
+directory and renamed into place: by root where only root can change the directory, by a child running as
+the file's owner where that owner can (Mailman's list), so the owner cannot redirect the restore to another
+file; a directory that anyone else can write is refused.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -164,7 +165,7 @@ def _restore_file(path, saved, check_mode):
             directory = _directory(path, create=True)
         directory.require_safe_for(info.st_uid, info.st_gid, "restoring %s" % path)
         directory.install(name, data, info.st_uid, info.st_gid, stat.S_IMODE(info.st_mode),
-                          times=(info.st_atime, info.st_mtime), prefix=".nbdb-restore-")
+                          times=(info.st_atime, info.st_mtime), prefix=".nbdb-restore-")  # as root or as the owner
         return True
     finally:
         if directory is not None:
@@ -228,6 +229,6 @@ def restore(folder, check_mode=False):
                 done = _remove_created(path, check_mode)
             if done:
                 changed.append(path)
-    except descriptors.UnsafePathError as exc:
+    except (descriptors.UnsafePathError, descriptors.ActingError) as exc:
         raise BackupError("%s; restored so far: %s" % (exc, ", ".join(changed) or "nothing"))
     return changed

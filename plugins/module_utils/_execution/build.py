@@ -7,14 +7,16 @@ The new file is built from a copy of the source in a root-only private directory
 (same file system), every key is looked up through the real Postfix, and only then is the file renamed
 over the old one: a reader sees the old table or the complete new one, and a failed build leaves the
 old table serving. The result gets the owner postmap would give it (the source's uid and gid) and the
-mode (source mode & 0644).
+planned mode (plan.table_mode: postmap's source mode & 0644; 0600 for a sensitive table, 0640 under proxy:),
+set before it appears.
 
 Tables may live in directories their owner can write (Mailman's list:list data directory). Nothing is
 done there by path (see descriptors): the directory is held by a descriptor, the source is opened
 without following symlinks, the copy and the build stay in the private directory (commands reach it as
 /proc/self/fd/N/...), owner and mode are set on the built file's descriptor, and it enters the table's
-directory by a rename between the two directory descriptors. A directory that a user other than the
-table's owner can write is refused.
+directory by a rename between the two directory descriptors. Where the source's owner can write the directory,
+all of that runs in a child that dropped to the owner (descriptors.Directory.act): root never writes there. A
+directory that anyone else can write is refused.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -27,6 +29,7 @@ import stat
 from ansible_collections.mailops.nbdb.plugins.module_utils._errors import NbdbError
 from ansible_collections.mailops.nbdb.plugins.module_utils._discovery import indexed
 from ansible_collections.mailops.nbdb.plugins.module_utils._execution import descriptors
+from ansible_collections.mailops.nbdb.plugins.module_utils._planning import reindex as plan
 
 QUERY_BATCH = 200000
 WORK_PREFIX = ".nbdb-build-"
@@ -37,11 +40,12 @@ class BuildError(NbdbError):
 
 
 def build(postfix, config_dir, table, tool, target_type, expected, fold_case=True, sensitive=False,
-          flags=(), mode=None):
+          proxied=False, flags=()):
     """Build target_type:table from its source; returns the installed file's path.
 
-    mode: the installed file's mode (set on its descriptor before the rename); default postmap's rule,
-    source mode & 0644, without other-access for sensitive tables."""
+    The installed file's mode is plan.table_mode of the source's (sensitive: 0600, 0640 when used through
+    proxy:), set on its descriptor before the rename. In a directory the source's owner can write, everything
+    from the copy to the rename runs as that owner (descriptors.Directory.act); root never writes there."""
     directory, name = os.path.split(table)
     what = "building %s:%s" % (target_type, table)
     try:
@@ -49,27 +53,47 @@ def build(postfix, config_dir, table, tool, target_type, expected, fold_case=Tru
             _remove_abandoned(parent)
             source_fd, info = parent.open_source(name)
             try:
-                parent.require_safe_for(info.st_uid, info.st_gid, what)
-                with parent.private_dir("%s%d-" % (WORK_PREFIX, os.getpid())) as work:
-                    copy_fd = work.create(name)
-                    try:
-                        descriptors.copy_fd(source_fd, copy_fd)
-                        os.fchmod(copy_fd, stat.S_IMODE(info.st_mode))  # postmap gives the output this & 0644
-                    finally:
-                        os.close(copy_fd)
-                    return _build_in(postfix, config_dir, table, tool, target_type, expected, fold_case, sensitive,
-                                     flags, work, name, info, mode)
+                mode = plan.table_mode(stat.S_IMODE(info.st_mode), sensitive, proxied)
+                return parent.act(info.st_uid, info.st_gid, what, WORK_PREFIX, _build_guarded,
+                                  postfix, config_dir, table, tool, target_type, expected, fold_case, flags, source_fd,
+                                  name, info, mode)
             finally:
                 os.close(source_fd)
+    except descriptors.UnsafePathError as exc:
+        raise BuildError("%s; the old table was left in place" % _named(what, exc))
+    except descriptors.ActingError as exc:
+        raise BuildError(str(exc))
+    except OSError as exc:
+        raise BuildError("%s: %s" % (what, exc))
+
+
+def _named(what, exc):
+    text = str(exc)
+    return text if text.startswith(what) else "%s: %s" % (what, text)
+
+
+def _build_guarded(work, postfix, config_dir, table, tool, target_type, expected, fold_case, flags, source_fd, name,
+                   info, mode):
+    """Copy the source into the private directory work, build, verify, install (as root, or in the owner's child)."""
+    what = "building %s:%s" % (target_type, table)
+    try:
+        copy_fd = work.create(name)
+        try:
+            descriptors.copy_fd(source_fd, copy_fd)
+            os.fchmod(copy_fd, stat.S_IMODE(info.st_mode))  # postmap gives the output this & 0644
+        finally:
+            os.close(copy_fd)
+        return _build_in(postfix, config_dir, table, tool, target_type, expected, fold_case, flags, work, name, info,
+                         mode)
     except descriptors.UnsafePathError as exc:
         raise BuildError("%s: %s; the old table was left in place" % (what, exc))
     except OSError as exc:
         raise BuildError("%s: %s" % (what, exc))
 
 
-def _build_in(postfix, config_dir, table, tool, target_type, expected, fold_case, sensitive, flags, work, name,
-              info, mode=None):
-    """Build the copy name inside work (root-owned: postmap runs as root), verify, set owner/mode, rename."""
+def _build_in(postfix, config_dir, table, tool, target_type, expected, fold_case, flags, work, name, info, mode):
+    """Build the copy name inside work (postmap runs as whoever acts: root, or the owner in its child), verify, set
+    owner and mode on the descriptor, rename into the table's directory."""
     directory = os.path.dirname(table)
     options = list(flags) + ([] if fold_case else ["-f"])
     spec = "%s:%s" % (target_type, work.command_path(name))
@@ -90,10 +114,6 @@ def _build_in(postfix, config_dir, table, tool, target_type, expected, fold_case
     try:
         if (facts.st_uid, facts.st_gid) != (info.st_uid, info.st_gid):
             os.fchown(fd, info.st_uid, info.st_gid)
-        if mode is None:
-            mode = stat.S_IMODE(info.st_mode) & 0o644
-            if sensitive:
-                mode &= ~0o007
         os.fchmod(fd, mode)
     finally:
         os.close(fd)

@@ -12,9 +12,19 @@ import stat
 import time
 
 from ansible_collections.mailops.nbdb.plugins.module_utils._commands import COOL_SECONDS
+from ansible_collections.mailops.nbdb.plugins.module_utils._errors import NbdbError
 from ansible_collections.mailops.nbdb.plugins.module_utils._discovery import config_files
 from ansible_collections.mailops.nbdb.plugins.module_utils._execution import descriptors
 from ansible_collections.mailops.nbdb.plugins.module_utils._planning.rewrite import replace_tokens
+
+
+class ConfigFileError(NbdbError):
+    """main.cf/master.cf is not UTF-8 text, or it (or its backup) could not be written; the file is unchanged."""
+
+
+def _failed(what, path, exc):
+    return ConfigFileError("%s %s: %s (in %s); the file is unchanged" % (
+        what, path, exc.strerror or exc, os.path.dirname(path)))
 
 
 def _edit_lines(lines, first, last, old, new):
@@ -83,8 +93,11 @@ def write_atomic(path, text):
         if info is None or not stat.S_ISREG(info.st_mode):
             raise descriptors.UnsafePathError("%s is not a regular file; not replacing it" % path)
         moment = time.time() - COOL_SECONDS
-        directory.install(name, text.encode("utf-8", "surrogateescape"), info.st_uid, info.st_gid,
-                          stat.S_IMODE(info.st_mode), times=(moment, moment), prefix=".nbdb-")
+        try:
+            directory.install(name, text.encode("utf-8", "surrogateescape"), info.st_uid, info.st_gid,
+                              stat.S_IMODE(info.st_mode), times=(moment, moment), prefix=".nbdb-")
+        except OSError as exc:
+            raise _failed("writing", path, exc)
 
 
 def backup(path):
@@ -92,11 +105,20 @@ def backup(path):
     target = "%s.%s~" % (path, time.strftime("%Y-%m-%d@%H:%M:%S"))
     with _config_directory(path, "backing up %s" % path) as directory:
         data, info = directory.read(os.path.basename(path))
-        directory.install(os.path.basename(target), data, info.st_uid, info.st_gid, stat.S_IMODE(info.st_mode),
-                          times=(info.st_atime, info.st_mtime), prefix=".nbdb-")
+        try:
+            directory.install(os.path.basename(target), data, info.st_uid, info.st_gid, stat.S_IMODE(info.st_mode),
+                              times=(info.st_atime, info.st_mtime), prefix=".nbdb-")
+        except OSError as exc:
+            raise _failed("backing up", path, exc)
     return target
 
 
 def read(path):
-    with open(path) as handle:
-        return handle.read()
+    """The text of main.cf/master.cf: a regular file (never read through a symlink) in a directory only root can
+    change (see _config_directory), read through its descriptor."""
+    with _config_directory(path, "reading %s" % path) as directory:
+        data = directory.read(os.path.basename(path))[0]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigFileError("%s: not UTF-8 text (%s)" % (path, exc))

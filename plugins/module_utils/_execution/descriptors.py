@@ -10,8 +10,11 @@ here goes through descriptors:
 - ``Directory`` opens a directory once, one component at a time with ``O_DIRECTORY | O_NOFOLLOW``
   from ``/`` (symlinked ancestors are resolved once, first), and records who besides root can write
   any of those components;
-- ``Directory.require_safe_for`` refuses to act when a user other than the file's owner can write
-  there (nothing done as root can then be kept safe: that user can replace the result afterwards);
+- ``Directory.require_safe_for`` decides who acts (``_planning.acting``): root where nobody else can change the
+  directory, the file's owner where only that owner can, nobody where anyone else can (that user could
+  replace the result afterwards); ``Directory.act`` then runs a change as root, or in a child that dropped to
+  the owner (``run_as``: setgroups, setgid, setuid, as postmap does for a non-root source), so root never
+  writes in a directory its owner controls;
 - ``PrivateDir`` is a root-only ``0700`` directory made inside it (``mkdir`` by ``dir_fd``, opened
   ``O_NOFOLLOW`` and checked to be the one made): copies are created there with
   ``O_CREAT | O_EXCL | O_NOFOLLOW``, their owner, mode and times set with ``fchown``/``fchmod``/
@@ -29,14 +32,17 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import errno
+import grp
+import json
 import os
+import pwd
 import stat
 
 from ansible_collections.mailops.nbdb.plugins.module_utils._errors import NbdbError
+from ansible_collections.mailops.nbdb.plugins.module_utils._files import O_CLOEXEC, open_checked, same_file
+from ansible_collections.mailops.nbdb.plugins.module_utils._planning import acting
 
-O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | O_CLOEXEC
-READ_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | O_CLOEXEC
 CREATE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | O_CLOEXEC
 CHUNK = 1 << 20
 
@@ -49,13 +55,28 @@ def step(name):
     """Called between the steps of a change (a no-op); tests replace it to plant symlinks in between."""
 
 
+class ActingError(NbdbError):
+    """A change run in a child as the file's owner failed (the message is the child's)."""
+
+
+def _name(lookup, ident):
+    try:
+        return lookup(ident)[0]
+    except KeyError:
+        return "#%d" % ident
+
+
+def _owner(uid, gid):
+    return "%s (uid %d, gid %d)" % (_name(pwd.getpwuid, uid), uid, gid)
+
+
 def _describe(writer):
     kind, ident = writer
     if kind == "anyone":
         return "every user (mode o+w)"
     if kind == "user":
-        return "uid %d (owner)" % ident
-    return "group gid %d (mode g+w)" % ident
+        return "user %s (uid %d, its owner)" % (_name(pwd.getpwuid, ident), ident)
+    return "group %s (gid %d, mode g+w)" % (_name(grp.getgrgid, ident), ident)
 
 
 def writers_of(info, last=True):
@@ -80,6 +101,7 @@ class Directory:
             raise UnsafePathError("%s: not an absolute directory" % path)
         self.path = os.path.realpath(path)
         self.writers = {}  # (kind, id) -> first path where it can write
+        self.own_writers = set()  # who can write the directory itself
         fd = os.open("/", DIR_FLAGS)
         current = "/"
         try:
@@ -105,21 +127,35 @@ class Directory:
     def _note(self, info, path, last):
         for writer in writers_of(info, last):
             self.writers.setdefault(writer, path)
+        if last:
+            self.own_writers = writers_of(info, last)
 
     # --- who may act here ---------------------------------------------------------------------------
     def foreign_writers(self, uid, gid):
         """Writers other than the file's own owner (uid, and its group gid when uid is not root)."""
-        allowed = set() if uid == 0 else {("user", uid), ("group", gid)}
-        return sorted((w, p) for w, p in self.writers.items() if w not in allowed)
+        return acting.actor(self.writers, self.own_writers, uid, gid)[1]
 
     def require_safe_for(self, uid, gid, what):
-        """Raise unless only root and the file's owner can change this directory or its ancestors."""
-        foreign = self.foreign_writers(uid, gid)
-        if foreign:
+        """Who acts for a file owned by uid:gid here (acting.ROOT or acting.OWNER); raise when nobody can safely."""
+        who, foreign = acting.actor(self.writers, self.own_writers, uid, gid)
+        if who is None:
             raise UnsafePathError(
-                "%s: refusing to act as root in %s: %s can be changed by %s, who does not own the file (uid %d,"
-                " gid %d); make the directory and its ancestors root-owned, or owned and writable only by the"
-                " file's owner" % (what, self.path, foreign[0][1], _describe(foreign[0][0]), uid, gid))
+                "%s: refusing to act as root or as the file's owner %s in %s: %s, who do%s not own the file; make the"
+                " directory and its ancestors root-owned, or owned and writable only by the file's owner" % (
+                    what, _owner(uid, gid), self.path, "; ".join(
+                        "%s can be changed by %s" % (path, _describe(writer)) for writer, path in foreign),
+                    "es" if len(foreign) == 1 else ""))
+        return who
+
+    def act(self, uid, gid, what, prefix, func, *args):
+        """func(work, *args) for a file owned by uid:gid, work a PrivateDir here (removed afterwards): as root where
+        only root can change this directory; else in a child running as that owner (run_as), work then owned by
+        it; refused (require_safe_for) where anyone else can."""
+        owner = None if self.require_safe_for(uid, gid, what) == acting.ROOT else (uid, gid)
+        with PrivateDir(self, prefix + "%d-" % os.getpid(), owner) as work:
+            if owner is None:
+                return func(work, *args)
+            return run_as(uid, gid, func, work, *args)
 
     @property
     def others_can_write(self):
@@ -138,18 +174,7 @@ class Directory:
     def open_regular(self, name, judged=None):
         """(fd, stat) of a regular file, opened without following a symlink; judged: the stat it must still be."""
         step("open " + name)
-        try:
-            fd = os.open(name, READ_FLAGS, dir_fd=self.fd)
-        except OSError as exc:
-            if exc.errno == errno.ELOOP:
-                raise UnsafePathError("%s/%s is a symlink; not following it" % (self.path, name))
-            raise
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode) or (judged is not None and not same_file(info, judged)):
-            os.close(fd)
-            raise UnsafePathError("%s/%s is not the regular file it was a moment ago; not touching it"
-                                  % (self.path, name))
-        return fd, info
+        return open_checked(name, UnsafePathError, self.fd, "%s/%s" % (self.path, name), judged=judged)
 
     def open_source(self, name):
         """(fd, stat) of a source file: the file itself, or the target of a symlink to a name in the same directory."""
@@ -177,23 +202,12 @@ class Directory:
         step("unlink " + name)
         os.unlink(name, dir_fd=self.fd)
 
-    def private_dir(self, prefix):
-        return PrivateDir(self, prefix)
+    def private_dir(self, prefix, owner=None):
+        return PrivateDir(self, prefix, owner)
 
     def install(self, name, data, uid, gid, mode, times=None, prefix=".nbdb-write-"):
-        """Put a file with this content, owner, mode (and atime/mtime) in place as name, atomically."""
-        with self.private_dir(prefix + "%d-" % os.getpid()) as work:
-            fd = work.create(name)
-            try:
-                write_all(fd, data)
-                os.fchown(fd, uid, gid)
-                os.fchmod(fd, mode)
-                if times is not None:
-                    os.utime(fd, times)
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-            work.rename_into(name, name)
+        """Put a file with this content, owner, mode (and atime/mtime) in place as name, atomically (see act)."""
+        self.act(uid, gid, "writing %s/%s" % (self.path, name), prefix, _install, name, data, uid, gid, mode, times)
 
     def close(self):
         if self.fd is not None:
@@ -207,12 +221,34 @@ class Directory:
         self.close()
 
 
-class PrivateDir:
-    """A root-only directory inside a Directory, held by its descriptor; removed by close()."""
+def _install(work, name, data, uid, gid, mode, times):
+    fd = work.create(name)
+    try:
+        write_all(fd, data)
+        info = os.fstat(fd)
+        if (info.st_uid, info.st_gid) != (uid, gid):
+            os.fchown(fd, uid, gid)
+        os.fchmod(fd, mode)
+        if times is not None:
+            os.utime(fd, times)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    work.rename_into(name, name)
 
-    def __init__(self, parent, prefix):
+
+class PrivateDir:
+    """A root-only directory inside a Directory, held by its descriptor; removed by close().
+
+    owner=(uid, gid): work happens in a directory owned by that user inside the root-only one (WORK), for a
+    child that dropped to the owner (Directory.act). Only root can reach it by name; the child holds its
+    descriptor, so not even the owner's other processes find it to swap what the child builds there."""
+
+    WORK = "work"
+
+    def __init__(self, parent, prefix, owner=None):
         self.parent = parent
-        self.fd = None
+        self.fd = self.outer = None
         for dummy in range(100):
             name = prefix + os.urandom(6).hex()
             try:
@@ -225,17 +261,18 @@ class PrivateDir:
             raise UnsafePathError("%s: no free name for a private directory" % parent.path)
         self.name = name
         step("private " + name)
+        fd, self.info = _open_made(parent.fd, name, "%s/%s" % (parent.path, name))
+        if owner is None:
+            self.fd = fd
+            return
+        self.outer = fd
         try:
-            fd = os.open(name, DIR_FLAGS, dir_fd=parent.fd)
-        except OSError as exc:
-            raise UnsafePathError("%s/%s: the private directory just made was replaced (%s)" % (parent.path, name, exc))
-        info = os.fstat(fd)
-        if info.st_uid != os.geteuid() or not stat.S_ISDIR(info.st_mode):
-            os.close(fd)
-            raise UnsafePathError("%s/%s: the private directory just made was replaced by another user's" % (parent.path, name))
-        os.fchmod(fd, 0o700)  # the owner of the parent cannot add, change or swap anything inside
-        self.fd = fd
-        self.info = info
+            os.mkdir(self.WORK, 0o700, dir_fd=self.outer)
+            self.fd = _open_made(self.outer, self.WORK, "%s/%s/%s" % (parent.path, name, self.WORK))[0]
+            os.fchown(self.fd, owner[0], owner[1])
+        except BaseException:
+            self.close()
+            raise
 
     def command_path(self, name):
         """How a command reaches name in here: by path where nobody but root can redirect it, else via /proc."""
@@ -256,12 +293,7 @@ class PrivateDir:
         return os.open(name, CREATE_FLAGS, mode, dir_fd=self.fd)
 
     def open_regular(self, name):
-        fd = os.open(name, READ_FLAGS, dir_fd=self.fd)
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            os.close(fd)
-            raise UnsafePathError("%s: not a regular file" % name)
-        return fd, info
+        return open_checked(name, UnsafePathError, self.fd)
 
     def rename_into(self, name, final):
         """Move name from here to final in the parent (rename by descriptors: nothing is followed)."""
@@ -269,16 +301,12 @@ class PrivateDir:
         os.rename(name, final, src_dir_fd=self.fd, dst_dir_fd=self.parent.fd)
 
     def close(self):
-        """Remove what is left inside (only plain entries can be there) and the directory itself."""
-        if self.fd is None:
-            return
-        for entry in os.listdir(self.fd):
-            try:
-                os.unlink(entry, dir_fd=self.fd)
-            except OSError:
-                pass
-        os.close(self.fd)
-        self.fd = None
+        """Remove what is left inside (only plain entries, and WORK with plain entries) and the directory itself."""
+        for fd in (self.fd, self.outer):
+            if fd is not None:
+                _empty(fd)
+                os.close(fd)
+        self.fd = self.outer = None
         current = self.parent.lstat(self.name)
         if current is not None and same_file(current, self.info):
             try:
@@ -293,8 +321,95 @@ class PrivateDir:
         self.close()
 
 
-def same_file(a, b):
-    return (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino)
+def run_as(uid, gid, func, *args):
+    """func(*args) in a forked child that dropped to uid:gid and the user's groups; its (JSON) result.
+
+    The child's failure is raised here as ActingError with the child's message. Python 3.8's subprocess has no
+    user=; the drop is os.setgroups/setgid/setuid after fork, and verified before anything is done."""
+    if os.geteuid() == uid:
+        return func(*args)
+    if uid == 0:
+        raise ActingError("run_as: refusing to 'drop' to root")
+    try:
+        groups = sorted(set(os.getgrouplist(pwd.getpwuid(uid).pw_name, gid)))
+    except KeyError:
+        groups = [gid]  # no passwd entry: the file's group only
+    reader, writer = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns
+        status = 1
+        try:
+            os.close(reader)
+            os.setgroups(groups)
+            os.setgid(gid)
+            os.setuid(uid)
+            if (os.getuid(), os.geteuid(), os.getgid(), os.getegid()) != (uid, uid, gid, gid):
+                raise ActingError("could not drop to uid %d, gid %d" % (uid, gid))
+            try:
+                answer = {"result": func(*args)}
+                status = 0
+            except Exception as exc:  # pylint: disable=broad-except
+                answer = {"error": str(exc) or type(exc).__name__}
+            write_all(writer, json.dumps(answer).encode("utf-8"))
+        finally:
+            os._exit(status)
+    os.close(writer)
+    try:
+        text = read_all(reader)
+    finally:
+        os.close(reader)
+    status = os.waitpid(pid, 0)[1]
+    try:
+        answer = json.loads(text.decode("utf-8"))
+    except ValueError:
+        answer = {"error": "the child acting as uid %d ended without an answer (wait status %d)" % (uid, status)}
+    if "error" in answer:
+        raise ActingError(answer["error"])
+    return answer["result"]
+
+
+def _open_made(dir_fd, name, where):
+    """(fd, stat) of the directory root just made as name, checked to be it (root's, a directory), mode 0700."""
+    try:
+        fd = os.open(name, DIR_FLAGS, dir_fd=dir_fd)
+    except OSError as exc:
+        raise UnsafePathError("%s: the private directory just made was replaced (%s)" % (where, exc))
+    info = os.fstat(fd)
+    if info.st_uid != os.geteuid() or not stat.S_ISDIR(info.st_mode):
+        os.close(fd)
+        raise UnsafePathError("%s: the private directory just made was replaced by another user's" % where)
+    os.fchmod(fd, 0o700)  # the owner of the parent cannot add, change or swap anything inside
+    return fd, info
+
+
+def _empty(fd):
+    """Remove the entries of a private directory: plain entries, and directories of plain entries (by descriptor)."""
+    for entry in os.listdir(fd):
+        try:
+            os.unlink(entry, dir_fd=fd)
+            continue
+        except OSError:
+            pass
+        try:
+            inner = os.open(entry, DIR_FLAGS, dir_fd=fd)
+        except OSError:
+            continue
+        try:
+            _empty_flat(inner)
+        finally:
+            os.close(inner)
+        try:
+            os.rmdir(entry, dir_fd=fd)
+        except OSError:
+            pass
+
+
+def _empty_flat(fd):
+    for entry in os.listdir(fd):
+        try:
+            os.unlink(entry, dir_fd=fd)
+        except OSError:
+            pass
 
 
 def read_all(fd):
@@ -322,7 +437,7 @@ def copy_fd(src, dst):
 
 
 def remove_private_dirs(directory, prefix, keep):
-    """Remove private directories (flat, made by PrivateDir) named prefix...; keep(name) -> True leaves one."""
+    """Remove private directories (made by PrivateDir) named prefix...; keep(name) -> True leaves one."""
     for entry in os.listdir(directory.fd):
         if not entry.startswith(prefix) or keep(entry):
             continue
@@ -331,11 +446,7 @@ def remove_private_dirs(directory, prefix, keep):
         except OSError:
             continue  # not a directory (or a symlink): not ours
         try:
-            for inner in os.listdir(fd):
-                try:
-                    os.unlink(inner, dir_fd=fd)
-                except OSError:
-                    pass
+            _empty(fd)
         finally:
             os.close(fd)
         try:

@@ -36,12 +36,16 @@ def source_text(content, alias, table):
 def write_source(table, data, uid, gid):
     """Write the recovered source atomically, owned like the .db, mode 0600.
 
-    It is written in a root-only private directory and renamed into place by descriptors (see descriptors),
-    so the owner of the table's directory cannot redirect it; a directory that anyone else can write is refused."""
+    It is written in a private directory and renamed into place by descriptors (see descriptors): by root where
+    only root can change the directory, else by a child running as the .db's owner; a directory that anyone else
+    can write is refused."""
     directory, name = os.path.split(table)
+    what = "recovering the source of %s" % table
     try:
         with descriptors.Directory(directory) as parent:
-            parent.require_safe_for(uid, gid, "recovering the source of %s" % table)
-            parent.install(name, data, uid, gid, 0o600, prefix=".nbdb-recover-")
-    except descriptors.UnsafePathError as exc:
+            parent.require_safe_for(uid, gid, what)
+            parent.install(name, data, uid, gid, 0o600, prefix=".nbdb-recover-")  # as root or as the owner
+    except (descriptors.UnsafePathError, descriptors.ActingError) as exc:
         raise RecoverError(str(exc))
+    except OSError as exc:
+        raise RecoverError("%s: %s" % (what, exc))

@@ -8,7 +8,6 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import os
-import stat
 
 from ansible_collections.mailops.nbdb.plugins.module_utils._discovery import indexed, table_source
 from ansible_collections.mailops.nbdb.plugins.module_utils._execution import build, recover
@@ -91,19 +90,6 @@ def sample_keys(keys, size):
     return [keys[int(i * step)] for i in range(size)]
 
 
-def restrict_mode(request, target_file):
-    """A sensitive table's built file ends 0600 (0640 under proxy:), plan.table_mode; set on the descriptor of the
-    installed file (O_NOFOLLOW, regular, owned like its source). Until then it has at most the source's own
-    mode & 0644, so nobody could read it who could not read the source."""
-    fd = indexed.open_checked(target_file, indexed.source_owner(request.path))
-    try:
-        mode = plan.table_mode(stat.S_IMODE(os.stat(request.path).st_mode), True, request.proxied)
-        if stat.S_IMODE(os.fstat(fd).st_mode) != mode:
-            os.fchmod(fd, mode)
-    finally:
-        os.close(fd)
-
-
 def reindex(postfix, request, check_mode=False, force=False, strict=True, lookup_sample=0):
     """Result dict for one table (see table_reindex RETURN) and its diff entry."""
     spec = request.spec
@@ -147,9 +133,7 @@ def reindex(postfix, request, check_mode=False, force=False, strict=True, lookup
             recover.write_source(request.path, data, info.st_uid, info.st_gid)
             result["recovered_source"] = request.path
         build.build(postfix, request.context["config_dir"], request.path, request.tool, request.target_type,
-                    source.entries, fold_case, request.sensitive)
-        if request.sensitive:
-            restrict_mode(request, target_file)
+                    source.entries, fold_case, request.sensitive, request.proxied)
         result["verified"] = len(source.entries)
     elif action == "none" and lookup_sample:
         keys = sample_keys(source.order, lookup_sample)

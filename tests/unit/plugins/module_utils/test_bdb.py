@@ -302,7 +302,7 @@ def test_unsafe_files(tmp_path):
     link = tmp_path / "link.db"
     link.symlink_to(real)
     for func in (bdb.detect, lambda p: list(bdb.read_db(p))):
-        with pytest.raises(bdb.BdbFormatError, match="symbolic link"):
+        with pytest.raises(bdb.BdbFormatError, match="is a symlink"):
             func(str(link))
         with pytest.raises(bdb.BdbFormatError, match="not a regular file"):
             func(str(tmp_path))

@@ -31,3 +31,14 @@ def test_a_killed_but_unreaped_process_counts_as_gone(tmp_path):
         assert list(tmp_path.iterdir()) == []
     finally:
         child.wait()
+
+
+def test_an_abandoned_owner_work_directory_is_removed_too(tmp_path):
+    """A killed run that worked as the table's owner leaves <private>/work/<copy>: removed as a whole."""
+    dead = subprocess.run(["sh", "-c", "echo $$"], stdout=subprocess.PIPE, check=True).stdout.decode().strip()
+    work = tmp_path / (".nbdb-build-%s-abc" % dead) / "work"
+    work.mkdir(parents=True)
+    (work / "postfix_lmtp").write_text("a b\n")
+    (work / "postfix_lmtp.lmdb").write_text("x")
+    build.remove_abandoned(str(tmp_path))
+    assert list(tmp_path.iterdir()) == []

@@ -6,6 +6,8 @@ their directory and inside every private directory they find. The canary must st
 change must still be made. The attacker's commands run as that uid (subprocess user=), so the kernel's permission
 checks apply to them as they would to the real user.
 """
+import errno
+import json
 import os
 import shutil
 import stat
@@ -61,8 +63,10 @@ def owned_file(path, data, uid=OWNER, mode=0o640):
 
 
 def as_user(script, *args, uid=OWNER):
-    return subprocess.run(["sh", "-c", script, "sh"] + list(args), user=uid, group=uid, extra_groups=[],
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False)
+    """The script as uid (already so inside a child that dropped to it)."""
+    drop = {} if os.geteuid() == uid else {"user": uid, "group": uid, "extra_groups": []}
+    return subprocess.run(["sh", "-c", script, "sh"] + list(args), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          check=False, **drop)
 
 
 SWAP = r'''
@@ -77,12 +81,39 @@ exit 0
 '''
 
 
+class Steps(list):
+    """The steps of a change with the euid that took each (read back from a file: a child that dropped to the
+    owner takes them in another process)."""
+
+    def __init__(self, base):
+        super().__init__()
+        self.log = os.path.join(base, "steps.log")
+        open(self.log, "w").close()
+        os.chmod(self.log, 0o666)  # the owner's child appends too
+
+    def note(self, name):
+        with open(self.log, "a") as handle:
+            handle.write("%d %s\n" % (os.geteuid(), name))
+
+    def read(self):
+        with open(self.log) as handle:
+            self[:] = [line.rstrip("\n") for line in handle]
+        return self
+
+    def names(self):
+        return [line.split(" ", 1)[1] for line in self.read()]
+
+    def euids(self, *kinds):
+        """Who took the steps of these kinds (create, rename, ...)."""
+        return {int(line.split(" ")[0]) for line in self.read() if line.split(" ")[1] in kinds}
+
+
 def attack_every_step(monkeypatch, directory, base, only=None):
     """At every step of a change, OWNER swaps every name it can reach for a symlink to the canary."""
-    seen = []
+    seen = Steps(base)
 
     def hook(name):
-        seen.append(name)
+        seen.note(name)
         if only is None or name.startswith(only):
             as_user(SWAP, directory, os.path.join(base, "canary"))
     monkeypatch.setattr(descriptors, "step", hook)
@@ -90,13 +121,22 @@ def attack_every_step(monkeypatch, directory, base, only=None):
 
 
 class FakePostmap:
-    """postmap/postalias in process: writes <path>.lmdb from the source at the path it is given; answers -q."""
+    """postmap/postalias in process: writes <path>.lmdb from the source at the path it is given; answers -q.
+    calls: (name, args, pass_fds, euid) of each, kept in a file (the owner's child runs it in another process)."""
 
     def __init__(self):
-        self.calls = []
+        handle, self.log = tempfile.mkstemp(prefix="nbdb-calls-", dir="/tmp")
+        os.close(handle)
+        os.chmod(self.log, 0o666)
+
+    @property
+    def calls(self):
+        with open(self.log) as handle:
+            return [tuple(call) for call in map(json.loads, handle)]
 
     def run(self, name, args, config_dir=None, check=True, data=None, what=None, binary=False, pass_fds=()):
-        self.calls.append((name, list(args), tuple(pass_fds)))
+        with open(self.log, "a") as handle:
+            handle.write(json.dumps([name, list(args), list(pass_fds), os.geteuid()]) + "\n")
         spec = args[-1]
         path = spec.split(":", 1)[1]
         if "-q" in args:
@@ -159,6 +199,61 @@ def test_install_in_a_user_directory_under_attack(world, monkeypatch):
     assert not [n for n in os.listdir(data) if n.startswith(".nbdb-") and os.path.isdir(os.path.join(data, n))]
 
 
+
+# --- the owner's child (run_as) -----------------------------------------------------------------------------------
+def test_run_as_drops_to_the_owner_and_returns_its_answer():
+    answer = descriptors.run_as(OWNER, OTHER, lambda *a: [os.getuid(), os.geteuid(), os.getgid(), os.getgroups(),
+                                                          list(a)], 1, "x")
+    assert answer == [OWNER, OWNER, OTHER, [OTHER], [1, "x"]]  # no passwd entry: the file's group only
+    with pytest.raises(descriptors.ActingError, match="Permission denied"):
+        descriptors.run_as(OWNER, OWNER, os.open, "/etc/shadow", os.O_RDONLY)
+    assert os.geteuid() == 0
+
+
+def test_refusal_names_the_table_the_directory_and_the_user(world):
+    data = user_dir(world, uid=OTHER)
+    table = os.path.join(data, "postfix_lmtp")
+    owned_file(table, b"a b\n")
+    with pytest.raises(build.BuildError) as caught:
+        build.build(FakePostmap(), None, table, "postmap", "lmdb", {b"a": b"b"})
+    text = str(caught.value)
+    assert table in text and "in %s:" % data in text and "uid %d" % OTHER in text and "uid %d" % OWNER in text, text
+    assert not [n for n in os.listdir(data) if n != "postfix_lmtp"]  # nothing made there
+
+
+def test_mailman2_layout_owner_child_for_list_files_root_for_root_list_ones(world, monkeypatch):
+    """/var/lib/mailman/data is root:list 2775: list's tables are restored by list's child, root:list ones by root
+    (root-only private directory), root:root ones refused."""
+    data = os.path.join(world, "data")
+    os.mkdir(data)
+    os.chown(data, 0, OWNER)
+    os.chmod(data, 0o2775)
+    table = os.path.join(data, "aliases")
+    owned_file(table, b"before\n", mode=0o664)
+    folder = backup.create(os.path.join(world, "backups"), [table], keep=3)[0]
+    owned_file(table, b"after\n", mode=0o664)
+    seen = attack_every_step(monkeypatch, data, world)
+    assert backup.restore(folder) == [table]
+    assert open(table, "rb").read() == b"before\n" and seen.euids("create", "rename") == {OWNER}
+    assert canary_intact(world)
+    rooted = os.path.join(data, "root_table")  # bin/genaliases run by root: root:list 0664
+    owned_file(rooted, b"before\n", uid=0, mode=0o664)
+    os.chown(rooted, 0, OWNER)
+    monkeypatch.setattr(descriptors, "step", lambda name: None)
+    folder = backup.create(os.path.join(world, "backups2"), [rooted], keep=3)[0]
+    owned_file(rooted, b"after\n", uid=0, mode=0o664)
+    os.chown(rooted, 0, OWNER)
+    seen = attack_every_step(monkeypatch, data, world)
+    assert backup.restore(folder) == [rooted]  # root, in its root-only private directory, by descriptors
+    info = os.lstat(rooted)
+    assert stat.S_ISREG(info.st_mode) and (info.st_uid, info.st_gid, stat.S_IMODE(info.st_mode)) == (0, OWNER, 0o664)
+    assert open(rooted, "rb").read() == b"before\n" and seen.euids("create", "rename") == {0}
+    assert canary_intact(world)
+    os.chown(rooted, 0, 0)  # root:root where group list can swap names: neither root nor an owner may act
+    monkeypatch.setattr(descriptors, "step", lambda name: None)
+    with pytest.raises(recover.RecoverError, match="refusing to act as root or as the file's owner root"):
+        recover.write_source(rooted, b"x y\n", 0, 0)
+
 # --- build ------------------------------------------------------------------------------------------------------
 def test_build_in_the_owners_directory_survives_the_owner_racing_it(world, monkeypatch):
     data = user_dir(world)
@@ -167,12 +262,15 @@ def test_build_in_the_owners_directory_survives_the_owner_racing_it(world, monke
     seen = attack_every_step(monkeypatch, data, world, only=("create", "rename"))
     postfix = FakePostmap()
     final = build.build(postfix, None, table, "postmap", "lmdb", {b"list@example.com": b"lmtp:[127.0.0.1]:8024"})
-    assert final == table + ".lmdb" and any(s.startswith("create") for s in seen)
+    assert final == table + ".lmdb" and any(s.startswith("create") for s in seen.names())
+    # the owner's child created and renamed everything; root only made its root-only private directory
+    assert seen.euids("create", "rename") == {OWNER} and seen.euids("private") == {0}
     info = os.lstat(final)
     assert stat.S_ISREG(info.st_mode) and (info.st_uid, info.st_gid, stat.S_IMODE(info.st_mode)) == (OWNER, OWNER, 0o640)
     assert canary_intact(world)
     # the commands reached the private directory through its descriptor, not through the owner's path
     assert all(call[1][-1].split(":", 1)[1].startswith("/proc/self/fd/") and call[2] for call in postfix.calls)
+    assert {call[3] for call in postfix.calls} == {OWNER}
 
 
 def test_build_refuses_a_directory_writable_by_someone_else(world):
@@ -200,9 +298,37 @@ def test_build_in_a_root_directory_uses_plain_paths(world):
     postfix = FakePostmap()
     build.build(postfix, None, table, "postmap", "lmdb", {b"a": b"b"}, sensitive=True)
     assert all(not call[2] and call[1][-1].startswith("lmdb:" + world + "/.nbdb-build-") for call in postfix.calls)
-    assert stat.S_IMODE(os.stat(table + ".lmdb").st_mode) == 0o640
-    build.build(postfix, None, table, "postmap", "lmdb", {b"a": b"b"}, sensitive=True, mode=0o600)
-    assert stat.S_IMODE(os.stat(table + ".lmdb").st_mode) == 0o600  # set on the descriptor, before the rename
+    assert {call[3] for call in postfix.calls} == {0}  # a root-only directory: root builds there
+    assert stat.S_IMODE(os.stat(table + ".lmdb").st_mode) == 0o600
+
+
+
+@pytest.mark.parametrize("source_mode, sensitive, proxied, expected", [
+    (0o660, True, False, 0o600), (0o644, True, True, 0o640), (0o660, False, False, 0o640), (0o600, True, True, 0o600)])
+def test_build_gives_the_planned_mode_before_the_table_appears(world, monkeypatch, source_mode, sensitive, proxied,
+                                                               expected):
+    """plan.table_mode exactly (issue 16 finding 5a), already on the descriptor when the file enters the directory."""
+    data = user_dir(world)
+    table = os.path.join(data, "sasl_passwd")
+    owned_file(table, b"[relay]:587 u:p\n", mode=source_mode)
+    at_rename = Steps(world)
+
+    def hook(name):
+        if name.startswith("rename"):  # the work directory is reachable only by the descriptor of who renames
+            for fd in os.listdir("/proc/self/fd"):
+                work = "/proc/self/fd/" + fd
+                try:
+                    entries = os.listdir(work)
+                except OSError:  # not a directory, or root's outer private one
+                    continue
+                for found in entries:
+                    if found == "sasl_passwd.lmdb":
+                        at_rename.note("%o" % stat.S_IMODE(os.lstat(os.path.join(work, found)).st_mode))
+    monkeypatch.setattr(descriptors, "step", hook)
+    build.build(FakePostmap(), None, table, "postmap", "lmdb", {b"[relay]:587": b"u:p"}, sensitive=sensitive,
+                proxied=proxied)
+    assert stat.S_IMODE(os.stat(table + ".lmdb").st_mode) == expected
+    assert at_rename.names() == ["%o" % expected]
 
 
 # --- recover, restore, config -----------------------------------------------------------------------------------
@@ -225,7 +351,8 @@ def test_restore_into_the_owners_directory_under_attack(world, monkeypatch):
     owned_file(table + ".lmdb", b"built\n", mode=0o640)
     seen = attack_every_step(monkeypatch, data, world, only=("private", "create", "rename"))  # up to the rename
     changed = backup.restore(folder)
-    assert changed == [table, table + ".lmdb"] and "rename postfix_lmtp" in seen
+    assert changed == [table, table + ".lmdb"] and "rename postfix_lmtp" in seen.names()
+    assert seen.euids("create", "rename") == {OWNER}
     info = os.lstat(table)
     assert stat.S_ISREG(info.st_mode) and (info.st_uid, info.st_gid, stat.S_IMODE(info.st_mode)) == (OWNER, OWNER, 0o660)
     assert open(table, "rb").read() == b"before\n"
@@ -250,6 +377,39 @@ def test_config_write_refuses_a_directory_another_user_can_write(world):
         config_write.backup(os.path.join(config, "main.cf"))
     assert open(os.path.join(config, "main.cf")).read() == "x = 1\n"
 
+
+
+def test_config_write_error_names_the_file_and_its_directory(world, monkeypatch):
+    """A read-only config directory (test_db_types proves it on a real read-only mount): the message says where."""
+    config = os.path.join(world, "etc")
+    os.mkdir(config)
+    owned_file(os.path.join(config, "main.cf"), b"x = 1\n", uid=0, mode=0o644)
+
+    def read_only(*args, **kwargs):
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS), args[0])
+    monkeypatch.setattr(descriptors.os, "mkdir", read_only)
+    for change in (lambda path: config_write.write_atomic(path, "x = 2\n"), config_write.backup):
+        with pytest.raises((OSError, config_write.NbdbError)) as caught:
+            change(os.path.join(config, "main.cf"))
+        assert "Read-only file system" in str(caught.value) and os.path.join(config, "main.cf") in str(caught.value)
+        assert "in %s" % config in str(caught.value), caught.value
+    assert open(os.path.join(config, "main.cf")).read() == "x = 1\n"
+
+
+def test_config_read_through_a_descriptor(world):
+    """main.cf/master.cf are read only as regular files (never through a symlink), in a directory only root can
+    change (a main.cf the user can replace would have root evaluate their values); a stock root 0755 one reads."""
+    stock = os.path.join(world, "etc")
+    os.mkdir(stock)
+    owned_file(os.path.join(stock, "main.cf"), "x = caf\u00e9\n".encode(), uid=0, mode=0o644)
+    assert config_write.read(os.path.join(stock, "main.cf")) == "x = caf\u00e9\n"
+    os.symlink(os.path.join(world, "canary"), os.path.join(stock, "master.cf"))
+    with pytest.raises(descriptors.UnsafePathError, match="symlink"):
+        config_write.read(os.path.join(stock, "master.cf"))
+    config = user_dir(world)
+    owned_file(os.path.join(config, "main.cf"), b"x = 1\n", uid=0, mode=0o644)
+    with pytest.raises(descriptors.UnsafePathError, match="refusing to act as root .* in %s" % config):
+        config_write.read(os.path.join(config, "main.cf"))
 
 # --- security_check fixes (finding 3) -----------------------------------------------------------------------------
 def facts(path):
