@@ -14,8 +14,9 @@ version_added: 0.1.0
 description:
   - Reports findings, each with C(id), C(severity), C(instance), C(file), C(parameter), C(evidence) and C(remedy).
   - C(level.enable_reindex) - the migration level is C(enable-reindex) (upstream warns of privilege escalation);
-    severity rises after I(reindex_max_age) hours, measured from the time recorded by M(mailops.nbdb.nbdb_level) or
-    else main.cf's modification time (the evidence says which).
+    severity rises after I(reindex_max_age) hours, measured from the time recorded by M(mailops.nbdb.nbdb_level).
+  - C(level.enable_reindex_age_unknown) - that time was not recorded (the level was set by hand); main.cf's
+    modification time is no substitute, every C(postconf -e) rewrites main.cf.
   - C(reindex.refused) - legacy tables nbdb_reindexd would refuse (prefix allowlists, absolute path without C(/../),
     owner and group/other write of the file and every parent directory, C(.db) owner).
   - C(prefix.risky) - C(non_bdb_migration_allow_root_prefixes) or C(non_bdb_migration_allow_user_prefixes) widened to

@@ -171,7 +171,7 @@ def reindex():
         res["cache_exists"] = host.sh("for i in 1 2 3 4 5 6 7 8 9 10; do test -e %s.lmdb && exit 0; sleep 0.5; done; exit 1"
                                       % VERIFY_CACHE, check=False).returncode == 0
         res["log"] = host.read("/var/log/postfix.log")
-        # Without the recording: main.cf's modification time, backdated three days.
+        # Without the recording (main.cf backdated three days: not a substitute).
         host.sh("rm -f %s/*; touch -d '3 days ago' %s" % (MARKER_DIR, MAIN_CF))
         res["mtime"], res["mtime_age100"] = concurrently(
             lambda: check(host), lambda: check(host, {"reindex_max_age": 100}))
@@ -203,13 +203,17 @@ def test_enable_reindex_older_than_max_age_is_high(reindex):
     assert "recorded by mailops.nbdb.nbdb_level" in item["evidence"] and reindex["markers"][0] in item["evidence"]
 
 
-def test_enable_reindex_without_recording_uses_main_cf_mtime(reindex):
-    item = one(ok(reindex["mtime"]), "level.enable_reindex")
-    assert item["severity"] == "high"  # 72 hours > default 24
-    assert "modification time of %s" % MAIN_CF in item["evidence"]
-    assert "recorded by" not in item["evidence"]
-    assert 71.9 <= hours_in(item["evidence"]) <= 72.5, item["evidence"]
-    assert one(ok(reindex["mtime_age100"]), "level.enable_reindex")["severity"] == "medium"
+def test_enable_reindex_without_recording_is_of_unknown_age(reindex):
+    """main.cf backdated three days: its modification time is not taken for the start (issue 16, 5e)."""
+    for result in (reindex["mtime"], reindex["mtime_age100"]):
+        item = one(ok(result), "level.enable_reindex")
+        assert item["severity"] == "medium", item
+        assert "for an unknown time" in item["evidence"] and "not recorded" in item["evidence"], item["evidence"]
+        assert "modification time" not in item["evidence"] and "hours" not in item["evidence"]
+        unknown = one(result, "level.enable_reindex_age_unknown")
+        assert unknown["severity"] == "low" and unknown["parameter"] == "non_bdb_migration_level"
+        assert "mailops.nbdb.nbdb_level" in unknown["remedy"]
+    assert not of(reindex["default"], "level.enable_reindex_age_unknown")
 
 
 @pytest.mark.parametrize("path", sorted(REFUSED))

@@ -54,15 +54,15 @@ def reindex_marker(config_dir):
 
 
 def reindex_since(config_dir):
-    """(unix time, how it was determined) of when enable-reindex was turned on."""
+    """(unix time, how it was determined) of when enable-reindex was turned on; (None, why) when not recorded.
+
+    main.cf's modification time is no substitute: every postconf -e and postfix non-bdb run rewrites main.cf."""
     marker = reindex_marker(config_dir)
     try:
         with open(marker) as handle:
             return float(handle.read().strip()), "recorded by mailops.nbdb.nbdb_level in %s" % marker
     except (IOError, OSError, ValueError):
-        pass
-    main_cf = os.path.join(config_dir, "main.cf")
-    return os.stat(main_cf).st_mtime, "modification time of %s (a lower bound if main.cf changed since)" % main_cf
+        return None, "not recorded (no readable %s: enable-reindex was not turned on by mailops.nbdb.nbdb_level)" % marker
 
 
 def posture(postfix, config_dir, snapshot, name):

@@ -38,15 +38,26 @@ def check_level(state, max_age_hours):
     if state["level"] != "enable-reindex":
         return []
     since, how = state["reindex_since"]
-    hours = (state["now"] - since) / 3600.0
-    old = hours > max_age_hours
-    return [finding(
-        "level.enable_reindex", "high" if old else "medium", state,
-        "non_bdb_migration_level = enable-reindex for at least %.1f hours (%s); nbdb_reindexd runs postmap/postalias"
-        " on request, which upstream warns can be used for privilege escalation" % (hours, how),
-        "drop back to enable-redirect once legacy callers are quiet: postfix non-bdb enable-redirect && postfix reload",
-        file=state["config_dir"] + "/main.cf", parameter="non_bdb_migration_level",
-        fix={"action": "level", "level": "enable-redirect"})]
+    main_cf = state["config_dir"] + "/main.cf"
+    remedy = "drop back to enable-redirect once legacy callers are quiet: postfix non-bdb enable-redirect && postfix reload"
+    if since is None:
+        age, severity = "for an unknown time (%s)" % how, "medium"
+    else:
+        hours = (state["now"] - since) / 3600.0
+        age, severity = "for at least %.1f hours (%s)" % (hours, how), "high" if hours > max_age_hours else "medium"
+    found = [finding(
+        "level.enable_reindex", severity, state,
+        "non_bdb_migration_level = enable-reindex %s; nbdb_reindexd runs postmap/postalias on request, which upstream"
+        " warns can be used for privilege escalation" % age,
+        remedy, file=main_cf, parameter="non_bdb_migration_level", fix={"action": "level", "level": "enable-redirect"})]
+    if since is None:
+        found.append(finding(
+            "level.enable_reindex_age_unknown", "low", state,
+            "when enable-reindex was turned on is unknown: %s; whether it exceeded reindex_max_age (%g h) cannot be"
+            " told" % (how, max_age_hours),
+            "turn levels on with mailops.nbdb.nbdb_level (it records the time), or " + remedy,
+            file=main_cf, parameter="non_bdb_migration_level"))
+    return found
 
 
 def _reindex_refusal(state, path, table):
