@@ -366,14 +366,11 @@ test -e /etc/postfix/virtual.db && test -e /etc/postfix/virtual.lmdb && test -e 
 
 @pytest.fixture(scope="module")
 def legacy():
-    hosts = [start("sid", LEGACY_SETUP), start("sid", "postfix non-bdb enable-redirect"), start("sid")]
+    host = start("sid", LEGACY_SETUP)
     try:
-        results = concurrently(*[(lambda h=h: check(h)) for h in hosts])
-        yield {"legacy": results[0], "redirect": results[1], "clean": results[2],
-               "redirect_level": level_of(hosts[1]), "clean_level": level_of(hosts[2])}
+        yield {"legacy": check(host)}
     finally:
-        for host in hosts:
-            host.stop()
+        host.stop()
 
 
 def test_legacy_reference_left(legacy):
@@ -392,18 +389,18 @@ def test_stale_db_next_to_migrated_table(legacy):
     assert not of(legacy["legacy"], "legacy.stale_db", file="/etc/postfix/transport.db")  # still in use
 
 
-def test_enable_redirect_with_nothing_legacy_is_unneeded(legacy):
-    assert legacy["redirect_level"] == "enable-redirect"
-    result = ok(legacy["redirect"])
+def test_enable_redirect_with_nothing_legacy_is_unneeded(fresh):
+    assert fresh["levels"]["sid-enable-redirect"] == "enable-redirect"
+    result = ok(fresh["sid-enable-redirect"])
     item = one(result, "level.unneeded")
     assert item["severity"] == "info" and item["parameter"] == "non_bdb_migration_level"
     assert "enable-redirect" in item["evidence"]
     assert [f for f in result["findings"] if f["severity"] != "info"] == []
 
 
-def test_clean_migrated_host_has_nothing_above_info(legacy):
-    assert legacy["clean_level"] == "disable"
-    result = ok(legacy["clean"])
+def test_clean_migrated_host_has_nothing_above_info(fresh):
+    assert fresh["levels"]["sid-stock"] == "disable"
+    result = ok(fresh["sid-stock"])
     assert [f for f in result["findings"] if f["severity"] != "info"] == [], ids(result)
     assert not result["changed"]
 
@@ -465,28 +462,19 @@ def test_sensitive_tables_check_fix_check(postfix_host):
     assert stat_all(host, SENSITIVE_FILES) == after
 
 
-# --- fix_level: enable-reindex back to enable-redirect -------------------------------------------
-def test_fix_level_drops_enable_reindex(postfix_host):
-    host = postfix_host("sid", postconf={"default_database_type": "lmdb", "default_cache_db_type": "lmdb"},
-                        commands=[["postfix", "non-bdb", "enable-redirect"]])
-    assert not run_module(host, LEVEL, {"state": "enable-reindex"}).failed
-    assert level_of(host) == "enable-reindex"
-
-    without = ok(check(host, {"fix": True}))  # fix alone never touches the level
-    item = one(without, "level.enable_reindex")
-    assert item["fixable"] and not item["fixed"] and not without["changed"]
-    dry = ok(check(host, {"fix": True, "fix_level": True}, check_mode=True))
-    assert one(dry, "level.enable_reindex")["fixed"] and dry["changed"]
-    assert level_of(host) == "enable-reindex"
-
-    fixed = ok(check(host, {"fix": True, "fix_level": True}))
-    assert one(fixed, "level.enable_reindex")["fixed"] and fixed["changed"]
-    assert level_of(host) == "enable-redirect"
-    assert host.postconf("-M", "nbdb_reindex/unix").strip() == ""
-
-    again = ok(check(host, {"fix": True, "fix_level": True}))
+# --- fix_level: enable-reindex back to enable-redirect (on the fresh host, see below) ------------------
+def test_fix_level_drops_enable_reindex(fresh):
+    fix = fresh["fix_level"]
+    assert fresh["levels"]["sid-enable-reindex"] == "enable-reindex"
+    item = one(ok(fix["without"]), "level.enable_reindex")  # fix alone never touches the level
+    assert item["fixable"] and not item["fixed"] and not fix["without"]["changed"]
+    assert one(ok(fix["dry"]), "level.enable_reindex")["fixed"] and fix["dry"]["changed"]
+    assert fix["level_after_dry"] == "enable-reindex"
+    assert one(ok(fix["fixed"]), "level.enable_reindex")["fixed"] and fix["fixed"]["changed"]
+    assert fix["level_after_fix"] == "enable-redirect" and fix["service_after_fix"] == ""
+    again = ok(fix["again"])
     assert not again["changed"] and not of(again, "level.enable_reindex")
-    assert level_of(host) == "enable-redirect"
+    assert fix["level_after_again"] == "enable-redirect"
 
 
 # --- Postfix 3.10 and 3.7: no levels, no nbdb_reindexd ---------------------------------------------
@@ -576,18 +564,26 @@ def observed(result):
 
 @pytest.fixture(scope="module")
 def fresh():
-    """One sid host through the states a fresh install goes through: stock, Debian's TLS, each level."""
+    """One sid host through the states a fresh install goes through: stock, Debian's TLS, each level (and
+    enable-reindex dropped by fix_level, then disable)."""
     host = start("sid")
     try:
-        res = {"sid-stock": check(host)}
+        res = {"sid-stock": check(host), "levels": {"sid-stock": level_of(host)}}
         snakeoil(host)
         res["sid-tls"] = check(host)
         host.run(["postfix", "non-bdb", "enable-redirect"])
-        res["sid-enable-redirect"] = check(host)
+        res["sid-enable-redirect"], res["levels"]["sid-enable-redirect"] = check(host), level_of(host)
         res["level_run"] = run_module(host, LEVEL, {"state": "enable-reindex"})
-        res["sid-enable-reindex"] = check(host)
+        res["sid-enable-reindex"], res["levels"]["sid-enable-reindex"] = check(host), level_of(host)
+        fix = res["fix_level"] = {"without": check(host, {"fix": True}),
+                                  "dry": check(host, {"fix": True, "fix_level": True}, check_mode=True)}
+        fix["level_after_dry"] = level_of(host)
+        fix["fixed"] = check(host, {"fix": True, "fix_level": True})
+        fix["level_after_fix"], fix["service_after_fix"] = level_of(host), host.postconf("-M", "nbdb_reindex/unix").strip()
+        fix["again"] = check(host, {"fix": True, "fix_level": True})
+        fix["level_after_again"] = level_of(host)
         host.run(["postfix", "non-bdb", "disable"])
-        res["sid-disable-again"] = check(host)
+        res["sid-disable-again"], res["levels"]["sid-disable-again"] = check(host), level_of(host)
         yield res
     finally:
         host.stop()
@@ -624,6 +620,8 @@ def test_every_host_kind_is_documented():
 @pytest.mark.parametrize("name", HOSTS[:5])
 def test_fresh_sid_findings_are_the_documented_ones(fresh, name):
     assert not fresh["level_run"].failed, fresh["level_run"]
+    assert fresh["levels"] == {"sid-stock": "disable", "sid-enable-redirect": "enable-redirect",
+                               "sid-enable-reindex": "enable-reindex", "sid-disable-again": "disable"}
     assert observed(fresh[name]) == documented()[name], fresh[name]["summary"]
 
 

@@ -93,8 +93,10 @@ def sni_files(path):
     data = read_regular(path)
     names = []
     for line in (data or b"").decode("utf-8", "replace").splitlines():
-        if line.strip() and not line.lstrip().startswith("#") and not line[0].isspace():
-            names.extend(word for word in line.replace(",", " ").split()[1:] if word.startswith("/"))
+        if line.strip() and not line.lstrip().startswith("#"):
+            words = line.replace(",", " ").split()
+            # a line starting with whitespace continues the previous value: all its words are file names
+            names.extend(word for word in (words if line[0].isspace() else words[1:]) if word.startswith("/"))
     return names
 
 

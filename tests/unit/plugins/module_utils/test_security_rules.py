@@ -303,3 +303,19 @@ def test_two_fixes_of_one_file_only_take_bits_away(tmp_path):
         records = [security_fix.apply(None, f, False, check_mode, session)[1] for f in fixes]
         assert [r["after"] for r in records if r] == ["0600"], records
     assert stat.S_IMODE(os.stat(str(path)).st_mode) == 0o600
+
+
+def test_key_files_are_read_without_following_symlinks(tmp_path):
+    """Facts gathering: an SNI source names key and certificate files; a symlink is never read (lstat facts only)."""
+    from ansible_collections.mailops.nbdb.plugins.module_utils._discovery import security_state
+    key, cert, link = tmp_path / "k.pem", tmp_path / "c.pem", tmp_path / "l.pem"
+    key.write_text("-----BEGIN PRIVATE KEY-----\nx\n")
+    cert.write_text("-----BEGIN CERTIFICATE-----\nx\n")
+    link.symlink_to(key)
+    sni = tmp_path / "sni"
+    sni.write_text("# comment\nmx.example.com %s\n  %s\nother.example %s\n" % (key, cert, link))
+    assert security_state.sni_files(str(sni)) == [str(key), str(cert), str(link)]
+    assert security_state.KEY_MARKER in security_state.read_regular(str(key))
+    assert security_state.read_regular(str(link)) is None
+    facts = security_state.path_facts(str(link))
+    assert facts["is_link"] and not facts["is_dir"]
