@@ -574,9 +574,11 @@ def fresh():
         host.run(["postfix", "non-bdb", "enable-redirect"])
         res["sid-enable-redirect"], res["levels"]["sid-enable-redirect"] = check(host), level_of(host)
         res["level_run"] = run_module(host, LEVEL, {"state": "enable-reindex"})
-        res["sid-enable-reindex"], res["levels"]["sid-enable-reindex"] = check(host), level_of(host)
-        fix = res["fix_level"] = {"without": check(host, {"fix": True}),
-                                  "dry": check(host, {"fix": True, "fix_level": True}, check_mode=True)}
+        fix = res["fix_level"] = {}
+        res["sid-enable-reindex"], fix["without"], fix["dry"] = concurrently(  # none of them changes the host
+            lambda: check(host), lambda: check(host, {"fix": True}),
+            lambda: check(host, {"fix": True, "fix_level": True}, check_mode=True))
+        res["levels"]["sid-enable-reindex"] = level_of(host)
         fix["level_after_dry"] = level_of(host)
         fix["fixed"] = check(host, {"fix": True, "fix_level": True})
         fix["level_after_fix"], fix["service_after_fix"] = level_of(host), host.postconf("-M", "nbdb_reindex/unix").strip()
