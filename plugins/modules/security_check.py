@@ -14,16 +14,35 @@ version_added: 0.1.0
 description:
   - Reports findings, each with C(id), C(severity), C(instance), C(file), C(parameter), C(evidence) and C(remedy).
   - C(level.enable_reindex) - the migration level is C(enable-reindex) (upstream warns of privilege escalation);
-    severity rises after I(reindex_max_age) hours, measured from the time recorded by M(mailops.nbdb.nbdb_level) or
-    else main.cf's modification time (the evidence says which).
+    severity rises after I(reindex_max_age) hours, measured from the time recorded by M(mailops.nbdb.nbdb_level).
+  - C(level.enable_reindex_age_unknown) - that time was not recorded (the level was set by hand); main.cf's
+    modification time is no substitute, every C(postconf -e) rewrites main.cf.
   - C(reindex.refused) - legacy tables nbdb_reindexd would refuse (prefix allowlists, absolute path without C(/../),
     owner and group/other write of the file and every parent directory, C(.db) owner).
   - C(prefix.risky) - C(non_bdb_migration_allow_root_prefixes) or C(non_bdb_migration_allow_user_prefixes) widened to
     temporary, home, world- or group-writable or relative directories.
   - C(sensitive.readable), C(sensitive.owner) - secret tables (C(smtp_sasl_password_maps), C(lmtp_sasl_password_maps),
-    C(tls_server_sni_maps) and I(sensitive_tables)) readable by group/other or not owned by root.
+    C(tls_server_sni_maps) and I(sensitive_tables)) readable by group/other or not owned by root; a table used through
+    C(proxy:) is read by the unprivileged proxymap, so C(0640) with mail_owner's group (or root's) is right there and
+    a fix keeps that group's read.
   - C(sensitive.symlink) - such a file is a symlink; it is judged by C(lstat) and never followed (neither by the
     check nor by I(fix)).
+  - C(table.writable), C(db.writable), C(table.directory), C(table.symlink) - every table kept in a file (legacy or
+    migrated, its source and its C(.db)/C(.lmdb)/C(.cdb)), its directory and every ancestor can be changed by root
+    only (nbdb_reindexd's rule); below an allowed user prefix (C(non_bdb_migration_allow_user_prefixes)) the table's
+    owner and their group may write too (Mailman's C(2770 list:list) data directory is expected there).
+  - C(lmdb.lock_file) - a stray C(.lmdb-lock) next to a table (Postfix never uses LMDB's own lock file).
+  - C(prefix.broad), C(prefix.missing), C(prefix.owner), C(prefix.ancestor) - prefix entries (main.cf and master.cf
+    C(-o) on the C(nbdb_reindex) service) too broad (C(/), C(/var), the queue directory), missing (and creatable by
+    someone other than root, or not a default entry), not root-owned (root prefixes) or under a directory others can
+    change.
+  - C(config.writable), C(config.directory), C(config.symlink) - main.cf, master.cf, C(config_directory) or one of its
+    ancestors changeable by someone other than root (C(postfix-non-bdb-script) evaluates main.cf values in a root
+    shell).
+  - C(tls.key_readable), C(tls.key_owner), C(tls.key_symlink) - private keys (C(*_tls_*key_file), C(*_tls_chain_files),
+    the files named in C(tls_server_sni_maps) sources that hold a private key) readable by others or by a group other
+    than root's and C(ssl-cert) (Debian's snakeoil key C(root:ssl-cert 0640) is fine), or not owned by root.
+  - C(reindex.service_left) - the C(nbdb_reindex) service in master.cf at a level that does not use it.
   - C(legacy.references), C(legacy.stale_db), C(level.needed), C(level.unneeded) - legacy state left behind.
   - C(posture.override) - TLS and milter parameters whose defaults changed around Postfix 3.10/3.11, set explicitly to
     something else (read from C(postconf -n) and C(postconf -d) on the host; reported, never enforced).
@@ -49,11 +68,12 @@ options:
     default: none
   fix:
     description:
-      - Apply the safe, local fixes (modes and ownership of sensitive tables).
+      - Apply the safe, local fixes (modes and ownership of sensitive tables, table files, main.cf/master.cf and TLS
+        keys; never directories, never another user's file's owner).
       - Each fix opens the file it judged without following symlinks, checks that it is still that file (owner, group,
         mode, modification time) and changes it through that descriptor; a file that changed in between, or is a
         symlink, is not fixed and is listed in RV(not_fixed).
-      - A finding fixed in this run no longer counts for I(fail_on).
+      - A finding fixed in this run (in check mode, one that would be fixed) no longer counts for I(fail_on).
     type: bool
     default: false
   fix_level:
@@ -193,9 +213,9 @@ def main():
     result = dict(changed=bool(fixed), findings=findings, counts=counts, summary=lines, changes=changes,
                   not_fixed=not_fixed, diff={"before": "".join("%s\n" % f["evidence"] for f in fixed), "after": ""})
     threshold = params["fail_on"]
-    # a finding fixed in this run is gone (in check mode nothing was fixed, so it still counts)
+    # a finding fixed in this run is gone (in check mode: would be fixed, so check mode predicts the real run)
     failing = [f for f in findings if threshold != "none" and security.severity_at_least(f["severity"], threshold)
-               and not (f["fixed"] and not module.check_mode)]
+               and not f["fixed"]]
     if failing:
         module.fail_json(msg="security findings at or above %s: %s" % (threshold, "; ".join(
             f["evidence"] for f in failing)), **result)

@@ -6,11 +6,15 @@ creates (paths, modes, owners, levels), and where Postfix itself knows the truth
 ``postconf -dh`` for defaults, ``postfix non-bdb status`` for the level, and the real
 nbdb_reindexd's log for what it refuses to index.
 """
+import pathlib
 import re
+import subprocess
+import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+import yaml
 
 from tests.testbed.ansible import run_module
 from tests.testbed.container import PostfixContainer
@@ -171,7 +175,7 @@ def reindex():
         res["cache_exists"] = host.sh("for i in 1 2 3 4 5 6 7 8 9 10; do test -e %s.lmdb && exit 0; sleep 0.5; done; exit 1"
                                       % VERIFY_CACHE, check=False).returncode == 0
         res["log"] = host.read("/var/log/postfix.log")
-        # Without the recording: main.cf's modification time, backdated three days.
+        # Without the recording (main.cf backdated three days: not a substitute).
         host.sh("rm -f %s/*; touch -d '3 days ago' %s" % (MARKER_DIR, MAIN_CF))
         res["mtime"], res["mtime_age100"] = concurrently(
             lambda: check(host), lambda: check(host, {"reindex_max_age": 100}))
@@ -203,13 +207,17 @@ def test_enable_reindex_older_than_max_age_is_high(reindex):
     assert "recorded by mailops.nbdb.nbdb_level" in item["evidence"] and reindex["markers"][0] in item["evidence"]
 
 
-def test_enable_reindex_without_recording_uses_main_cf_mtime(reindex):
-    item = one(ok(reindex["mtime"]), "level.enable_reindex")
-    assert item["severity"] == "high"  # 72 hours > default 24
-    assert "modification time of %s" % MAIN_CF in item["evidence"]
-    assert "recorded by" not in item["evidence"]
-    assert 71.9 <= hours_in(item["evidence"]) <= 72.5, item["evidence"]
-    assert one(ok(reindex["mtime_age100"]), "level.enable_reindex")["severity"] == "medium"
+def test_enable_reindex_without_recording_is_of_unknown_age(reindex):
+    """main.cf backdated three days: its modification time is not taken for the start (issue 16, 5e)."""
+    for result in (reindex["mtime"], reindex["mtime_age100"]):
+        item = one(ok(result), "level.enable_reindex")
+        assert item["severity"] == "medium", item
+        assert "for an unknown time" in item["evidence"] and "not recorded" in item["evidence"], item["evidence"]
+        assert "modification time" not in item["evidence"] and "hours" not in item["evidence"]
+        unknown = one(result, "level.enable_reindex_age_unknown")
+        assert unknown["severity"] == "low" and unknown["parameter"] == "non_bdb_migration_level"
+        assert "mailops.nbdb.nbdb_level" in unknown["remedy"]
+    assert not of(reindex["default"], "level.enable_reindex_age_unknown")
 
 
 @pytest.mark.parametrize("path", sorted(REFUSED))
@@ -358,14 +366,11 @@ test -e /etc/postfix/virtual.db && test -e /etc/postfix/virtual.lmdb && test -e 
 
 @pytest.fixture(scope="module")
 def legacy():
-    hosts = [start("sid", LEGACY_SETUP), start("sid", "postfix non-bdb enable-redirect"), start("sid")]
+    host = start("sid", LEGACY_SETUP)
     try:
-        results = concurrently(*[(lambda h=h: check(h)) for h in hosts])
-        yield {"legacy": results[0], "redirect": results[1], "clean": results[2],
-               "redirect_level": level_of(hosts[1]), "clean_level": level_of(hosts[2])}
+        yield {"legacy": check(host)}
     finally:
-        for host in hosts:
-            host.stop()
+        host.stop()
 
 
 def test_legacy_reference_left(legacy):
@@ -384,18 +389,18 @@ def test_stale_db_next_to_migrated_table(legacy):
     assert not of(legacy["legacy"], "legacy.stale_db", file="/etc/postfix/transport.db")  # still in use
 
 
-def test_enable_redirect_with_nothing_legacy_is_unneeded(legacy):
-    assert legacy["redirect_level"] == "enable-redirect"
-    result = ok(legacy["redirect"])
+def test_enable_redirect_with_nothing_legacy_is_unneeded(fresh):
+    assert fresh["levels"]["sid-enable-redirect"] == "enable-redirect"
+    result = ok(fresh["sid-enable-redirect"])
     item = one(result, "level.unneeded")
     assert item["severity"] == "info" and item["parameter"] == "non_bdb_migration_level"
     assert "enable-redirect" in item["evidence"]
     assert [f for f in result["findings"] if f["severity"] != "info"] == []
 
 
-def test_clean_migrated_host_has_nothing_above_info(legacy):
-    assert legacy["clean_level"] == "disable"
-    result = ok(legacy["clean"])
+def test_clean_migrated_host_has_nothing_above_info(fresh):
+    assert fresh["levels"]["sid-stock"] == "disable"
+    result = ok(fresh["sid-stock"])
     assert [f for f in result["findings"] if f["severity"] != "info"] == [], ids(result)
     assert not result["changed"]
 
@@ -457,28 +462,19 @@ def test_sensitive_tables_check_fix_check(postfix_host):
     assert stat_all(host, SENSITIVE_FILES) == after
 
 
-# --- fix_level: enable-reindex back to enable-redirect -------------------------------------------
-def test_fix_level_drops_enable_reindex(postfix_host):
-    host = postfix_host("sid", postconf={"default_database_type": "lmdb", "default_cache_db_type": "lmdb"},
-                        commands=[["postfix", "non-bdb", "enable-redirect"]])
-    assert not run_module(host, LEVEL, {"state": "enable-reindex"}).failed
-    assert level_of(host) == "enable-reindex"
-
-    without = ok(check(host, {"fix": True}))  # fix alone never touches the level
-    item = one(without, "level.enable_reindex")
-    assert item["fixable"] and not item["fixed"] and not without["changed"]
-    dry = ok(check(host, {"fix": True, "fix_level": True}, check_mode=True))
-    assert one(dry, "level.enable_reindex")["fixed"] and dry["changed"]
-    assert level_of(host) == "enable-reindex"
-
-    fixed = ok(check(host, {"fix": True, "fix_level": True}))
-    assert one(fixed, "level.enable_reindex")["fixed"] and fixed["changed"]
-    assert level_of(host) == "enable-redirect"
-    assert host.postconf("-M", "nbdb_reindex/unix").strip() == ""
-
-    again = ok(check(host, {"fix": True, "fix_level": True}))
+# --- fix_level: enable-reindex back to enable-redirect (on the fresh host, see below) ------------------
+def test_fix_level_drops_enable_reindex(fresh):
+    fix = fresh["fix_level"]
+    assert fresh["levels"]["sid-enable-reindex"] == "enable-reindex"
+    item = one(ok(fix["without"]), "level.enable_reindex")  # fix alone never touches the level
+    assert item["fixable"] and not item["fixed"] and not fix["without"]["changed"]
+    assert one(ok(fix["dry"]), "level.enable_reindex")["fixed"] and fix["dry"]["changed"]
+    assert fix["level_after_dry"] == "enable-reindex"
+    assert one(ok(fix["fixed"]), "level.enable_reindex")["fixed"] and fix["fixed"]["changed"]
+    assert fix["level_after_fix"] == "enable-redirect" and fix["service_after_fix"] == ""
+    again = ok(fix["again"])
     assert not again["changed"] and not of(again, "level.enable_reindex")
-    assert level_of(host) == "enable-redirect"
+    assert fix["level_after_again"] == "enable-redirect"
 
 
 # --- Postfix 3.10 and 3.7: no levels, no nbdb_reindexd ---------------------------------------------
@@ -520,3 +516,224 @@ def test_old_postfix_checks_that_apply(old):
 
 def test_old_postfix_has_no_reindex_refusals(old):
     assert not of(ok(old["result"]), "reindex.refused"), ids(old["result"])
+
+
+# --- fresh hosts: exactly the findings docs/security-findings.md lists (the doc cannot rot) ------------
+DOC = pathlib.Path(__file__).resolve().parents[2] / "docs" / "security-findings.md"
+CORPUS = pathlib.Path(__file__).resolve().parents[1] / "corpus"
+SNAKEOIL_KEY, SNAKEOIL_CERT = "/etc/ssl/private/ssl-cert-snakeoil.key", "/etc/ssl/certs/ssl-cert-snakeoil.pem"
+# What Debian's ssl-cert 1.1.2 does (postinst, make-ssl-cert generate-default-snakeoil): group ssl-cert,
+# /etc/ssl/private root:ssl-cert 0710, the key root:ssl-cert 0640, the certificate 0644; then postfix's
+# postinst writes these lines into main.cf. The images have no openssl: the pair is made on the controller.
+SSL_CERT_LAYOUT = r"""
+groupadd --system ssl-cert
+mkdir -p /etc/ssl/private /etc/ssl/certs
+chown root:ssl-cert /etc/ssl/private && chmod 0710 /etc/ssl/private
+"""
+DEBIAN_TLS = ["smtpd_tls_cert_file=" + SNAKEOIL_CERT, "smtpd_tls_key_file=" + SNAKEOIL_KEY,
+              "smtpd_tls_security_level=may", "smtp_tls_CApath=/etc/ssl/certs", "smtp_tls_security_level=may",
+              "smtp_tls_session_cache_database=lmdb:${data_directory}/smtp_scache"]
+
+
+def snakeoil(host):
+    host.sh(SSL_CERT_LAYOUT)
+    with tempfile.TemporaryDirectory() as scratch:
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "30", "-subj",
+                        "/CN=mx.example.test", "-keyout", scratch + "/key", "-out", scratch + "/cert"],
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        host.write(SNAKEOIL_KEY, pathlib.Path(scratch, "key").read_bytes(), mode="0640", owner="root:ssl-cert")
+        host.write(SNAKEOIL_CERT, pathlib.Path(scratch, "cert").read_bytes(), mode="0644")
+    host.run(["postconf", "-e"] + DEBIAN_TLS)
+
+
+def documented():
+    """{host: {(id, severity, file, parameter)}} from the table of docs/security-findings.md (- for none)."""
+    found = {}
+    for line in DOC.read_text().splitlines():
+        cells = [cell.strip().strip("`") for cell in line.strip().strip("|").split("|")]
+        if len(cells) == 6 and cells[0] in HOSTS:
+            rows = found.setdefault(cells[0], set())
+            if cells[1] != "none":
+                rows.add(tuple(None if cell == "-" else cell for cell in cells[1:5]))
+    return found
+
+
+def observed(result):
+    return {(f["id"], f["severity"], f["file"], f["parameter"]) for f in ok(result)["findings"]}
+
+
+@pytest.fixture(scope="module")
+def fresh():
+    """One sid host through the states a fresh install goes through: stock, Debian's TLS, each level (and
+    enable-reindex dropped by fix_level, then disable)."""
+    host = start("sid")
+    try:
+        res = {"sid-stock": check(host), "levels": {"sid-stock": level_of(host)}}
+        snakeoil(host)
+        res["sid-tls"] = check(host)
+        host.run(["postfix", "non-bdb", "enable-redirect"])
+        res["sid-enable-redirect"], res["levels"]["sid-enable-redirect"] = check(host), level_of(host)
+        res["level_run"] = run_module(host, LEVEL, {"state": "enable-reindex"})
+        fix = res["fix_level"] = {}
+        res["sid-enable-reindex"], fix["without"], fix["dry"] = concurrently(  # none of them changes the host
+            lambda: check(host), lambda: check(host, {"fix": True}),
+            lambda: check(host, {"fix": True, "fix_level": True}, check_mode=True))
+        res["levels"]["sid-enable-reindex"] = level_of(host)
+        fix["level_after_dry"] = level_of(host)
+        fix["fixed"] = check(host, {"fix": True, "fix_level": True})
+        fix["level_after_fix"], fix["service_after_fix"] = level_of(host), host.postconf("-M", "nbdb_reindex/unix").strip()
+        fix["again"] = check(host, {"fix": True, "fix_level": True})
+        fix["level_after_again"] = level_of(host)
+        host.run(["postfix", "non-bdb", "disable"])
+        res["sid-disable-again"], res["levels"]["sid-disable-again"] = check(host), level_of(host)
+        yield res
+    finally:
+        host.stop()
+
+
+@pytest.fixture(scope="module")
+def mailman3():
+    """The Mailman 3 corpus host (list:list 2770 data directory, hash: tables built by list), then migrated."""
+    expected = yaml.safe_load((CORPUS / "mailman3" / "expected.yml").read_text())
+    host = PostfixContainer("sid", hostname=expected.get("hostname", "mx.example.test"))
+    host.start()
+    try:
+        root = CORPUS / "mailman3" / "rootfs"
+        for path in sorted(p for p in root.rglob("*") if p.is_file()):
+            host.write("/" + str(path.relative_to(root)), path.read_bytes(), mode="0644")
+        host.run(["sh", "-s"], input=(CORPUS / "mailman3" / "setup.sh").read_bytes())
+        res = {"mailman3": check(host)}
+        res["switch"] = run_module(host, "mailops.nbdb.nbdb_switch", {})
+        res["level"] = level_of(host)
+        res["mailman3-migrated"] = check(host)
+        yield res
+    finally:
+        host.stop()
+
+
+HOSTS = ("sid-stock", "sid-tls", "sid-enable-redirect", "sid-enable-reindex", "sid-disable-again", "mailman3",
+         "mailman3-migrated")
+
+
+def test_every_host_kind_is_documented():
+    assert sorted(documented()) == sorted(HOSTS), DOC
+
+
+@pytest.mark.parametrize("name", HOSTS[:5])
+def test_fresh_sid_findings_are_the_documented_ones(fresh, name):
+    assert not fresh["level_run"].failed, fresh["level_run"]
+    assert fresh["levels"] == {"sid-stock": "disable", "sid-enable-redirect": "enable-redirect",
+                               "sid-enable-reindex": "enable-reindex", "sid-disable-again": "disable"}
+    assert observed(fresh[name]) == documented()[name], fresh[name]["summary"]
+
+
+@pytest.mark.parametrize("name", HOSTS[5:])
+def test_mailman3_findings_are_the_documented_ones(mailman3, name):
+    assert not mailman3["switch"].failed, mailman3["switch"]
+    assert mailman3["level"] == "enable-redirect"
+    assert observed(mailman3[name]) == documented()[name], mailman3[name]["summary"]
+
+
+def test_debian_tls_and_stock_hosts_pass_fail_on_low(fresh):
+    """No false alarm: nothing above info on a stock or Debian-TLS host; the snakeoil key (root:ssl-cert 0640) is fine."""
+    for name in ("sid-stock", "sid-tls", "sid-enable-redirect"):
+        assert [f for f in fresh[name]["findings"] if f["severity"] != "info"] == [], (name, ids(fresh[name]))
+
+
+# --- an exposed host: every table after migration, config files, TLS keys, prefixes in master.cf, leftovers ----
+FAKE_KEY = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----\n"
+EXPOSED_SETUP = r"""
+mkdir -p /srv/gw && chmod 0775 /srv/gw
+printf 'spam@example.com REJECT\n' > /srv/gw/access
+postmap lmdb:/srv/gw/access
+printf '/^Subject: spam/ REJECT\n' > /etc/postfix/header_checks && chmod 0646 /etc/postfix/header_checks
+printf 'example.com OK\n' > /etc/postfix/relays
+postmap lmdb:/etc/postfix/relays && postmap hash:/etc/postfix/relays 2>/dev/null
+chmod 0664 /etc/postfix/relays.db
+touch /etc/postfix/relays.lmdb-lock
+printf '%%s' '%(key)s' > /etc/postfix/smtpd.key && chmod 0644 /etc/postfix/smtpd.key
+printf '%%s' '%(key)s' > /etc/postfix/sni.key && chgrp adm /etc/postfix/sni.key && chmod 0640 /etc/postfix/sni.key
+printf 'CERTIFICATE\n' > /etc/postfix/sni.crt && chmod 0644 /etc/postfix/sni.crt
+printf 'mx.example.test /etc/postfix/sni.key /etc/postfix/sni.crt\n' > /etc/postfix/sni && chmod 0600 /etc/postfix/sni
+printf '[relay.example.com]:587 user:secret\n' > /etc/postfix/sasl_proxy
+postmap lmdb:/etc/postfix/sasl_proxy
+chgrp postfix /etc/postfix/sasl_proxy /etc/postfix/sasl_proxy.lmdb
+chmod 0640 /etc/postfix/sasl_proxy /etc/postfix/sasl_proxy.lmdb
+postconf -e 'smtpd_sender_restrictions=check_sender_access lmdb:/srv/gw/access' \
+  header_checks=regexp:/etc/postfix/header_checks relay_domains=lmdb:/etc/postfix/relays \
+  smtpd_tls_key_file=/etc/postfix/smtpd.key tls_server_sni_maps=lmdb:/etc/postfix/sni \
+  smtp_sasl_password_maps=proxy:lmdb:/etc/postfix/sasl_proxy
+postconf -M 'nbdb_reindex/unix=nbdb_reindex unix y n n - 1 nbdb_reindexd'
+postconf -P 'nbdb_reindex/unix/non_bdb_migration_allow_user_prefixes=/var'
+chmod 0664 /etc/postfix/main.cf
+""" % {"key": FAKE_KEY}
+EXPOSED = {  # (id, severity, file): fixable
+    ("table.directory", "medium", "/srv/gw"): False,
+    ("table.writable", "high", "/etc/postfix/header_checks"): True,
+    ("db.writable", "medium", "/etc/postfix/relays.db"): True,
+    ("legacy.stale_db", "low", "/etc/postfix/relays.db"): False,
+    ("lmdb.lock_file", "low", "/etc/postfix/relays.lmdb-lock"): False,
+    ("config.writable", "high", MAIN_CF): True,
+    ("tls.key_readable", "high", "/etc/postfix/smtpd.key"): True,
+    ("tls.key_readable", "medium", "/etc/postfix/sni.key"): True,
+    ("reindex.service_left", "medium", "/etc/postfix/master.cf"): False,
+    ("prefix.broad", "medium", "/etc/postfix/master.cf"): False,
+}
+EXPOSED_AFTER = {"/etc/postfix/header_checks": "0644", "/etc/postfix/relays.db": "0644", MAIN_CF: "0644",
+                 "/etc/postfix/smtpd.key": "0640", "/etc/postfix/sni.key": "0600",
+                 "/etc/postfix/sasl_proxy": "0640", "/etc/postfix/sasl_proxy.lmdb": "0640"}
+
+
+@pytest.fixture(scope="module")
+def exposed():
+    host = start("sid", EXPOSED_SETUP)
+    try:
+        res = {"before": stat_all(host, EXPOSED_AFTER)}
+        res["audit"], res["dry"] = concurrently(lambda: check(host, {"fail_on": "high"}),
+                                                lambda: check(host, {"fix": True, "fail_on": "high"}, check_mode=True))
+        res["unchanged"] = stat_all(host, EXPOSED_AFTER)
+        res["fixed"] = check(host, {"fix": True, "fail_on": "high"})
+        res["after"] = stat_all(host, EXPOSED_AFTER)
+        res["again"] = check(host)
+        res["proxy_lookup"] = host.run(["postmap", "-q", "[relay.example.com]:587", "lmdb:/etc/postfix/sasl_proxy"],
+                                       user="postfix", check=False)
+        yield res
+    finally:
+        host.stop()
+
+
+def test_exposed_host_findings(exposed):
+    result = exposed["audit"]
+    assert result.failed and "security findings at or above high" in result["msg"], result
+    assert_ran(result)
+    got = {(f["id"], f["severity"], f["file"]): f["fixable"] for f in result["findings"] if (f["id"], f["severity"], f["file"]) in EXPOSED}
+    assert got == EXPOSED, ids(result)
+    broad = one(result, "prefix.broad")
+    assert "nbdb_reindex/unix -o non_bdb_migration_allow_user_prefixes" in broad["evidence"] and "/var" in broad["evidence"]
+    assert "/etc/postfix/sni.crt" not in {f["file"] for f in result["findings"]}  # a certificate, no key in it
+    assert exposed["before"]["/etc/postfix/sni.key"]["size"] == len(FAKE_KEY)
+    # proxy: 0640 root:postfix is right: no finding, and the unprivileged user postfix really reads it
+    assert not [f for f in result["findings"] if (f["file"] or "").startswith("/etc/postfix/sasl_proxy")], ids(result)
+    assert exposed["proxy_lookup"].stdout.strip() == "user:secret", exposed["proxy_lookup"]
+
+
+def test_exposed_host_fix_in_check_mode_changes_nothing(exposed):
+    dry = exposed["dry"]
+    assert not dry.failed, dry  # check mode predicts the real run: the highs would be fixed
+    assert exposed["unchanged"] == exposed["before"]
+    assert sorted(c["file"] for c in dry["changes"]) == sorted(f for (i, s, f), fixable in EXPOSED.items() if fixable)
+
+
+def test_exposed_host_fix_changes_exactly_the_judged_files(exposed):
+    fixed = exposed["fixed"]
+    assert not fixed.failed, fixed  # every high finding was fixed in this run: fail_on high passes
+    assert fixed["changed"] and fixed["not_fixed"] == []
+    assert {p: s["mode"] for p, s in exposed["after"].items()} == EXPOSED_AFTER
+    changes = {c["file"]: (c["before"], c["after"]) for c in fixed["changes"]}
+    assert changes == {"/etc/postfix/header_checks": ("0646", "0644"), "/etc/postfix/relays.db": ("0664", "0644"),
+                       MAIN_CF: ("0664", "0644"), "/etc/postfix/smtpd.key": ("0644", "0640"),
+                       "/etc/postfix/sni.key": ("0640", "0600")}, fixed["changes"]
+    for path in ("/etc/postfix/sasl_proxy", "/etc/postfix/sasl_proxy.lmdb"):
+        assert exposed["after"][path] == exposed["before"][path]  # proxy: 0640 root:postfix left alone
+    left = {(f["id"], f["severity"], f["file"]) for f in ok(exposed["again"])["findings"]}
+    assert left & set(EXPOSED) == {key for key, fixable in EXPOSED.items() if not fixable}

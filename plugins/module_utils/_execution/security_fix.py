@@ -71,11 +71,18 @@ def apply(postfix, item, allow_level_change, check_mode, session=None):
         path = fix["path"]
         judged = session.get(path, fix.get("judged", {}))
         before = dict(judged)
+        # two findings on one file (secrets 0600, not writable 0644) only ever take bits away, never give them back
+        mode = fix.get("mode", 0) & judged.get("mode", 0o7777)
         if fix["action"] == "chmod":
-            record = {"file": path, "action": "chmod", "before": "%04o" % judged.get("mode", 0), "after": "%04o" % fix["mode"]}
+            record = {"file": path, "action": "chmod", "before": "%04o" % judged.get("mode", 0), "after": "%04o" % mode}
         else:
-            record = {"file": path, "action": "chown", "before": "uid %s" % judged.get("uid"), "after": "uid %d" % fix["uid"]}
-        if check_mode:
+            key = "uid" if "uid" in fix else "gid"
+            record = {"file": path, "action": "chown", "before": "%s %s" % (key, judged.get(key)),
+                      "after": "%s %d" % (key, fix[key])}
+        if record["before"] == record["after"]:
+            return True, None, None  # an earlier fix of this run already did it
+        if check_mode:  # what the next fix of this file would find
+            session[path] = dict(judged, **({"mode": mode} if fix["action"] == "chmod" else {key: fix[key]}))
             return True, record, None
         step("fix " + path)
         fd, why = _open_judged(path, judged)
@@ -83,9 +90,9 @@ def apply(postfix, item, allow_level_change, check_mode, session=None):
             return False, None, why
         try:
             if fix["action"] == "chmod":
-                os.fchmod(fd, fix["mode"])
+                os.fchmod(fd, mode)
             else:
-                os.fchown(fd, fix["uid"], -1)
+                os.fchown(fd, fix.get("uid", -1), fix.get("gid", -1))
             after = _facts(os.fstat(fd))
             session[path] = dict((key, after[key]) for key in (before or after))
         finally:

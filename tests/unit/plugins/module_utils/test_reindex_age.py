@@ -2,18 +2,10 @@
 of its own), never guessed from main.cf's modification time."""
 import os
 
-import pytest
-
 from ansible_collections.mailops.nbdb.plugins.module_utils._discovery import security_state
 from ansible_collections.mailops.nbdb.plugins.module_utils._planning import security
 
 
-LANDS_WITH_THE_RULE = ("security_state.reindex_since must return (None, 'not recorded ...') together with check_level's"
-                       " handling of it in _planning/security.py (finding 3's helper's file); alone it would crash"
-                       " check_level")
-
-
-@pytest.mark.xfail(strict=True, reason=LANDS_WITH_THE_RULE)
 def test_without_a_marker_the_start_is_unknown_not_main_cf_mtime(tmp_path, monkeypatch):
     monkeypatch.setattr(security_state, "REINDEX_SINCE_DIR", str(tmp_path / "none"))
     (tmp_path / "main.cf").write_text("non_bdb_migration_level = enable-reindex\n")
@@ -36,7 +28,6 @@ STATE = {"config_dir": "/etc/postfix", "version": "3.11.7", "has_levels": True, 
          "reindex_since": (None, "not recorded (no /var/lib/mailops-nbdb/reindex-since_etc_postfix)")}
 
 
-@pytest.mark.xfail(strict=True, reason=LANDS_WITH_THE_RULE)
 def test_the_rule_reports_an_unknown_age_as_a_finding_of_its_own():
     found = security.check_level(dict(STATE), 24)
     assert sorted(f["id"] for f in found) == ["level.enable_reindex", "level.enable_reindex_age_unknown"]
