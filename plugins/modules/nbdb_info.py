@@ -80,6 +80,17 @@ postfix:
       description: Whether this version has C(postfix non-bdb) migration levels (3.11 and later).
       type: bool
       sample: true
+    berkeley_db:
+      description:
+        - Whether Berkeley DB works on this host, from an actual open of a C(hash:) table in every instance (never from
+          C(postconf -m)); the first instance whose state is not C(available) gives the host's.
+        - >-
+          C(available); C(missing_311) (3.11+ built without Berkeley DB, "Berkeley DB support for 'hash:...' is not
+          available for this OS distribution" or "for this build"); C(unsupported_type) (older releases built
+          without it, "unsupported dictionary type: hash"); C(unknown) (an answer not understood, see
+          RV(instances[].berkeley_db.message)).
+      type: str
+      sample: missing_311
 instances:
   description: The instances examined, default instance first.
   returned: success
@@ -127,6 +138,23 @@ instances:
     nbdb_reindex_service:
       description: Whether master.cf has the C(nbdb_reindex/unix) service.
       type: bool
+    berkeley_db:
+      description:
+        - The probe of this instance, C(postmap -q nbdb-bdb-probe hash:/nonexistent/nbdb-bdb-probe) with its
+          configuration (through a scratch copy of main.cf without the level at C(enable-redirect)/C(enable-reindex),
+          which would redirect the open).
+        - C(state) as RV(postfix.berkeley_db); C(readable) whether legacy C(.db) files can be read; C(message)
+          Postfix's line that decided it (null when the open worked); C(note) what it means for the migration.
+      type: dict
+      sample:
+        state: missing_311
+        readable: false
+        message: >-
+          postmap: fatal: Berkeley DB support for 'hash:/nonexistent/nbdb-bdb-probe' is not available for this OS
+          distribution; see https://www.postfix.org/NON_BERKELEYDB_README.html for alternatives
+        note: >-
+          Postfix was built without Berkeley DB: hash: and btree: tables cannot be opened (postconf -m still lists
+          them); tables are built from their sources alone
     compatibility_level:
       description: Expanded C(compatibility_level).
       type: str
@@ -261,6 +289,13 @@ tables:
       description: What the table would become, C(type:path).
       type: str
       sample: lmdb:/etc/aliases
+    berkeley_db:
+      description:
+        - >-
+          The instance's RV(instances[].berkeley_db.state), or C(db_missing) where Berkeley DB works but the table's
+          C(.db) file does not exist (Postfix fails its open with "open database ....db: No such file or directory").
+      type: str
+      sample: available
 summary:
   description: Totals and what was not resolved or ignored.
   returned: success

@@ -19,9 +19,10 @@ class RecoverError(NbdbError):
     pass
 
 
-def source_text(content, alias, table):
-    """Source file bytes that postmap/postalias turn back into exactly this content."""
-    lines = [b"# Recovered by mailops.nbdb from the legacy .db: the original source was missing.\n"]
+def source_text(content, alias, table, reader="postmap -s"):
+    """Source file bytes that postmap/postalias turn back into exactly this content (reader: what read the .db)."""
+    lines = [("# Recovered by mailops.nbdb from the legacy %s.db (read with %s): the original source was missing.\n"
+              % (table.split(":", 1)[-1], reader)).encode("utf-8", "surrogateescape")]
     for key in sorted(content):
         value = content[key]
         bad = (not key or any(c in key for c in (b" ", b"\t", b"\n", b"\r")) or key.startswith(b"#")
@@ -33,8 +34,8 @@ def source_text(content, alias, table):
     return b"".join(lines)
 
 
-def write_source(table, data, uid, gid):
-    """Write the recovered source atomically, owned like the .db, mode 0600.
+def write_source(table, data, uid, gid, mode=0o600):
+    """Write the recovered source atomically, owned like the .db, mode 0600 (or mode).
 
     It is written in a root-only private directory and renamed into place by descriptors (see descriptors),
     so the owner of the table's directory cannot redirect it; a directory that anyone else can write is refused."""
@@ -42,6 +43,6 @@ def write_source(table, data, uid, gid):
     try:
         with descriptors.Directory(directory) as parent:
             parent.require_safe_for(uid, gid, "recovering the source of %s" % table)
-            parent.install(name, data, uid, gid, 0o600, prefix=".nbdb-recover-")
+            parent.install(name, data, uid, gid, mode, prefix=".nbdb-recover-")
     except descriptors.UnsafePathError as exc:
         raise RecoverError(str(exc))

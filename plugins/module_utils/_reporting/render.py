@@ -25,7 +25,7 @@ TOTALS = (
     ("hosts", "Hosts"), ("migrated", "Migrated"), ("unchanged", "Unchanged"), ("failed", "Failed"),
     ("rolled_back", "Rolled back"), ("legacy_free", "Free of hash/btree"), ("tables_migrated", "Tables migrated"),
     ("references_rewritten", "References rewritten"), ("downtime_seconds_total", "Downtime total (s)"),
-    ("downtime_seconds_max", "Downtime max (s)"),
+    ("downtime_seconds_max", "Downtime max (s)"), ("without_berkeley_db", "Without Berkeley DB"),
 )
 DRY_RUN_TOTALS = (("would_migrate", "Would migrate"), ("nothing_to_do", "Nothing to do"), ("would_fail", "Would fail"))
 
@@ -59,13 +59,13 @@ def _total_items(report):
 def _cells(row):
     return [
         row["host"], STATE_LABELS.get(row["state"], row["state"]), row["migrated_at"] or "-", row["postfix_version"] or "-",
-        _levels(row["levels_before"]), _levels(row["levels_after"]), str(row["tables_migrated"]),
+        row.get("berkeley_db") or "-", _levels(row["levels_before"]), _levels(row["levels_after"]), str(row["tables_migrated"]),
         str(row["references_rewritten"]), "%.3f" % row["downtime_seconds"], _findings(row["findings"]),
         row["backup_path"] or "-", _prediction(row), row["error"] or "",
     ]
 
 
-HEADERS = ["Host", "State", "Migrated at", "Postfix", "Level before", "Level after", "Tables", "References", "Downtime (s)",
+HEADERS = ["Host", "State", "Migrated at", "Postfix", "Berkeley DB", "Level before", "Level after", "Tables", "References", "Downtime (s)",
            "Findings", "Backup", "Dry run vs result", "Error"]
 
 
