@@ -41,6 +41,14 @@ options:
         else C(lmdb).
     type: str
     choices: [lmdb]
+  probe_berkeley_db:
+    description:
+      - Open a C(hash:) table that does not exist in every instance to learn whether Berkeley DB works
+        (RV(postfix.berkeley_db)). Postfix logs that open's failure (a C(fatal:) line naming the probe table, or on
+        releases before 3.11 C(unsupported dictionary type)) to the mail log.
+      - C(false) skips it (the states are then C(unknown)), for example right before a check of the mail log.
+    type: bool
+    default: true
 notes:
   - Needs C(postconf), and C(postmulti) for multi-instance hosts, on the target (C(/usr/sbin) is searched).
 """
@@ -344,12 +352,14 @@ def main():
             config_dir=dict(type="path"),
             database_type=dict(type="str", choices=["lmdb", "cdb"]),
             cache_db_type=dict(type="str", choices=["lmdb"]),
+            probe_berkeley_db=dict(type="bool", default=True),
         ),
         supports_check_mode=True,
     )
     try:
         result = discover(module_postfix(module), module.params["config_dir"],
-                          module.params["database_type"], module.params["cache_db_type"])
+                          module.params["database_type"], module.params["cache_db_type"],
+                          module.params["probe_berkeley_db"])
     except HANDLED as exc:
         module.fail_json(msg=message(exc))
     module.exit_json(changed=False, **result)

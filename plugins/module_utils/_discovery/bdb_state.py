@@ -80,10 +80,10 @@ def _line_of(text, pattern):
     return None
 
 
-def describe(state, line=None):
+def describe(state, line=None, note=None):
     """The result dict nbdb_info returns for one instance (see its RETURN)."""
     return {"state": state, "readable": state == AVAILABLE, "message": line,
-            "note": NOTES.get(state, "the probe's answer was not understood: %s" % line)}
+            "note": note or NOTES.get(state, "the probe's answer was not understood: %s" % line)}
 
 
 def probe(postfix, config_dir, main_cf_lines, level):

@@ -146,7 +146,7 @@ def target_types(snapshot, database_type=None, cache_db_type=None):
     return database, cache
 
 
-def discover_instance(postfix, instance, version, database_type=None, cache_db_type=None):
+def discover_instance(postfix, instance, version, database_type=None, cache_db_type=None, probe=True):
     config_dir = instance["config_dir"]
     if not os.path.isdir(config_dir):
         raise DiscoveryError("instance %s: config directory %s does not exist" % (instance["name"], config_dir))
@@ -155,7 +155,8 @@ def discover_instance(postfix, instance, version, database_type=None, cache_db_t
     database, cache = resolved_types(snapshot)
     target_db, target_cache = target_types(snapshot, database_type, cache_db_type)
     refs, unresolved = references.find_references(snapshot)
-    berkeley_db = bdb_state.probe(postfix, config_dir, ["%s = %s" % item for item in snapshot.main_raw.items()], level)
+    berkeley_db = bdb_state.probe(postfix, config_dir, ["%s = %s" % item for item in snapshot.main_raw.items()],
+                                  level) if probe else bdb_state.describe(bdb_state.UNKNOWN, note="not probed")
     name = instance["name"]
     for item in refs + unresolved:
         item["instance"] = name
@@ -184,13 +185,13 @@ def discover_instance(postfix, instance, version, database_type=None, cache_db_t
     }
 
 
-def discover(postfix, config_dir=None, database_type=None, cache_db_type=None):
+def discover(postfix, config_dir=None, database_type=None, cache_db_type=None, probe=True):
     """The whole discovery result of nbdb_info (see its RETURN documentation)."""
     try:
         version = postfix.postconf(config_dir, "-dh", "mail_version").strip()
         map_types = sorted(postfix.postconf(config_dir, "-m").split())
         instances = list_instances(postfix, config_dir)
-        found = [discover_instance(postfix, item, version, database_type, cache_db_type) for item in instances]
+        found = [discover_instance(postfix, item, version, database_type, cache_db_type, probe) for item in instances]
     except PostfixCommandError as exc:
         raise DiscoveryError(str(exc))
     result = {

@@ -58,3 +58,8 @@ def test_host_and_table_states():
     assert bdb_state.table_state("unsupported_type", table) == "unsupported_type"
     assert bdb_state.table_state("available", dict(table, files={"db": {"size": 1}})) == "available"
     assert bdb_state.table_state("available", dict(table, role="cache")) == "available"
+
+
+def test_not_probed_is_unknown_and_not_readable():
+    state = bdb_state.describe(bdb_state.UNKNOWN, note="not probed")
+    assert state == {"state": "unknown", "readable": False, "message": None, "note": "not probed"}
