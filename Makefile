@@ -49,7 +49,7 @@ docs: bootstrap
 	@$(ENV) ./scripts/docs.sh
 
 images:
-	@for c in images/*.conf; do ./images/build-image.sh $$(basename $$c .conf); done
+	@$(ENV) for c in images/*.conf; do ./images/$$(nbdb_image_script $$c) $$(basename $$c .conf); done
 
 ## Remove containers left by the demo or by an interrupted test run.
 clean-containers:

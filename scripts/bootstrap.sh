@@ -54,7 +54,7 @@ if [ -n "${NBDB_SKIP_IMAGES:-}" ]; then log "ready (images not checked)"; exit 0
 pids=""
 for conf in "$top"/images/*.conf; do
     name=$(basename "$conf" .conf)
-    "$top/images/build-image.sh" "$name" >"$NBDB_BUILD/image-$name.log" 2>&1 &
+    "$top/images/$(nbdb_image_script "$conf")" "$name" >"$NBDB_BUILD/image-$name.log" 2>&1 &
     pids="$pids $!:$name"
 done
 failed=""

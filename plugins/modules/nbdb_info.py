@@ -41,6 +41,14 @@ options:
         else C(lmdb).
     type: str
     choices: [lmdb]
+  probe_berkeley_db:
+    description:
+      - Open a C(hash:) table that does not exist in every instance to learn whether Berkeley DB works
+        (RV(postfix.berkeley_db)). Postfix logs that open's failure (a C(fatal:) line naming the probe table, or on
+        releases before 3.11 C(unsupported dictionary type)) to the mail log.
+      - C(false) skips it (the states are then C(unknown)), for example right before a check of the mail log.
+    type: bool
+    default: true
 notes:
   - Needs C(postconf), and C(postmulti) for multi-instance hosts, on the target (C(/usr/sbin) is searched).
 """
@@ -80,6 +88,17 @@ postfix:
       description: Whether this version has C(postfix non-bdb) migration levels (3.11 and later).
       type: bool
       sample: true
+    berkeley_db:
+      description:
+        - Whether Berkeley DB works on this host, from an actual open of a C(hash:) table in every instance (never from
+          C(postconf -m)); the first instance whose state is not C(available) gives the host's.
+        - >-
+          C(available); C(missing_311) (3.11+ built without Berkeley DB, "Berkeley DB support for 'hash:...' is not
+          available for this OS distribution" or "for this build"); C(unsupported_type) (older releases built
+          without it, "unsupported dictionary type: hash"); C(unknown) (an answer not understood, see
+          RV(instances[].berkeley_db.message)).
+      type: str
+      sample: missing_311
 instances:
   description: The instances examined, default instance first.
   returned: success
@@ -127,6 +146,23 @@ instances:
     nbdb_reindex_service:
       description: Whether master.cf has the C(nbdb_reindex/unix) service.
       type: bool
+    berkeley_db:
+      description:
+        - The probe of this instance, C(postmap -q nbdb-bdb-probe hash:/nonexistent/nbdb-bdb-probe) with its
+          configuration (through a scratch copy of main.cf without the level at C(enable-redirect)/C(enable-reindex),
+          which would redirect the open).
+        - C(state) as RV(postfix.berkeley_db); C(readable) whether legacy C(.db) files can be read; C(message)
+          Postfix's line that decided it (null when the open worked); C(note) what it means for the migration.
+      type: dict
+      sample:
+        state: missing_311
+        readable: false
+        message: >-
+          postmap: fatal: Berkeley DB support for 'hash:/nonexistent/nbdb-bdb-probe' is not available for this OS
+          distribution; see https://www.postfix.org/NON_BERKELEYDB_README.html for alternatives
+        note: >-
+          Postfix was built without Berkeley DB: hash: and btree: tables cannot be opened (postconf -m still lists
+          them); tables are built from their sources alone
     compatibility_level:
       description: Expanded C(compatibility_level).
       type: str
@@ -261,6 +297,13 @@ tables:
       description: What the table would become, C(type:path).
       type: str
       sample: lmdb:/etc/aliases
+    berkeley_db:
+      description:
+        - >-
+          The instance's RV(instances[].berkeley_db.state), or C(db_missing) where Berkeley DB works but the table's
+          C(.db) file does not exist (Postfix fails its open with "open database ....db: No such file or directory").
+      type: str
+      sample: available
 summary:
   description: Totals and what was not resolved or ignored.
   returned: success
@@ -309,12 +352,14 @@ def main():
             config_dir=dict(type="path"),
             database_type=dict(type="str", choices=["lmdb", "cdb"]),
             cache_db_type=dict(type="str", choices=["lmdb"]),
+            probe_berkeley_db=dict(type="bool", default=True),
         ),
         supports_check_mode=True,
     )
     try:
         result = discover(module_postfix(module), module.params["config_dir"],
-                          module.params["database_type"], module.params["cache_db_type"])
+                          module.params["database_type"], module.params["cache_db_type"],
+                          module.params["probe_berkeley_db"])
     except HANDLED as exc:
         module.fail_json(msg=message(exc))
     module.exit_json(changed=False, **result)

@@ -23,6 +23,13 @@ description:
     sensitive tables never become readable by other users.
   - Orphans (only the legacy C(.db) is left) are recovered first, by dumping the C(.db) with the real
     C(postmap -s) at migration level disable, into a new source file (mode 0600, owner of the C(.db)).
+  - >-
+    Where Berkeley DB is gone (Postfix built without it, so its open of the C(.db) fails with "Berkeley DB support ...
+    is not available" or "unsupported dictionary type"), a table with a source is built from the source alone
+    (C(changed) from the source and the new file; case folding from the table already built, else I(fold_case)'s
+    default), and an orphan's C(.db) is read with the collection's pure-Python Berkeley DB reader; its recovered
+    source gets the C(.db)'s owner and mode and a first comment line naming the C(.db) and the reader. A C(.db) the
+    reader cannot decode fails the table, naming the file.
   - Daemon-maintained caches are not built; Postfix recreates them.
 author:
   - mailops.nbdb developers (@mailops)
@@ -188,8 +195,18 @@ tables:
       description: Path of the source written for an orphan, else null.
       type: str
     matches_legacy:
-      description: Whether the source defines exactly the content of the legacy C(.db) (null without one).
+      description:
+        - Whether the source defines exactly the content of the legacy C(.db) (null without one, for an orphan, or
+          when the C(.db) was not read).
       type: bool
+    berkeley_db:
+      description:
+        - >-
+          What Postfix answered when the legacy C(.db) was read: C(available) (read with C(postmap -s)/C(postalias
+          -s)), C(missing_311) or C(unsupported_type) (Berkeley DB is gone: the table was built from its source
+          alone, an orphan read with the collection's pure-Python reader); null when the C(.db) was not read.
+      type: str
+      sample: missing_311
 """
 
 from ansible.module_utils.basic import AnsibleModule

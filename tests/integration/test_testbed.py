@@ -22,7 +22,10 @@ def test_image_runs_real_postfix_and_delivers_mail(postfix_host, distro):
     host = postfix_host(distro, commands=[["useradd", "-m", "alice"]])
     version = host.postfix_version()
     assert version.startswith(POSTFIX_SERIES[distro] + "."), version
-    assert {"cdb", "lmdb", "hash", "btree"} <= set(host.postconf("-m").split())
+    # postconf -m lists hash and btree on every image but the 3.8 built without Berkeley DB (3.11's lists them
+    # even then: test_no_berkeley_db.py tells them apart by an actual open)
+    legacy = set() if distro == "nodb38" else {"hash", "btree"}
+    assert {"cdb", "lmdb"} | legacy <= set(host.postconf("-m").split())
     if host.systemd:
         assert host.run(["systemctl", "is-active", "postfix"], check=False).stdout.strip() == "active"
     else:

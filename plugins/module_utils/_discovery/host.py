@@ -11,7 +11,7 @@ import os
 
 from ansible_collections.mailops.nbdb.plugins.module_utils._errors import NbdbError
 from ansible_collections.mailops.nbdb.plugins.module_utils._commands import PostfixCommandError
-from ansible_collections.mailops.nbdb.plugins.module_utils._discovery import config_files, fingerprint, references, tables
+from ansible_collections.mailops.nbdb.plugins.module_utils._discovery import bdb_state, config_files, fingerprint, references, tables
 from ansible_collections.mailops.nbdb.plugins.module_utils._discovery.values import LEGACY_TYPES
 from ansible_collections.mailops.nbdb.plugins.module_utils._discovery.values import tables as tables_of
 # Parameters whose tables hold secrets (values are masked in diffs, files never world-readable): _masking's list.
@@ -146,7 +146,7 @@ def target_types(snapshot, database_type=None, cache_db_type=None):
     return database, cache
 
 
-def discover_instance(postfix, instance, version, database_type=None, cache_db_type=None):
+def discover_instance(postfix, instance, version, database_type=None, cache_db_type=None, probe=True):
     config_dir = instance["config_dir"]
     if not os.path.isdir(config_dir):
         raise DiscoveryError("instance %s: config directory %s does not exist" % (instance["name"], config_dir))
@@ -155,6 +155,8 @@ def discover_instance(postfix, instance, version, database_type=None, cache_db_t
     database, cache = resolved_types(snapshot)
     target_db, target_cache = target_types(snapshot, database_type, cache_db_type)
     refs, unresolved = references.find_references(snapshot)
+    berkeley_db = bdb_state.probe(postfix, config_dir, ["%s = %s" % item for item in snapshot.main_raw.items()],
+                                  level) if probe else bdb_state.describe(bdb_state.UNKNOWN, note="not probed")
     name = instance["name"]
     for item in refs + unresolved:
         item["instance"] = name
@@ -167,6 +169,7 @@ def discover_instance(postfix, instance, version, database_type=None, cache_db_t
         "migration_level": level,
         "migration_level_reason": level_reason,
         "nbdb_reindex_service": ["nbdb_reindex", "unix"] in snapshot.services,
+        "berkeley_db": berkeley_db,
         "compatibility_level": snapshot.main_expanded.get("compatibility_level", ""),
         "queue_directory": snapshot.main_expanded.get("queue_directory", ""),
         "main_cf": snapshot.main_cf,
@@ -176,22 +179,24 @@ def discover_instance(postfix, instance, version, database_type=None, cache_db_t
         "instance": info,
         "references": refs,
         "unresolved": unresolved,
-        "tables": tables.group_tables(name, refs, target_db, target_cache),
+        "tables": [dict(table, berkeley_db=bdb_state.table_state(berkeley_db["state"], table))
+                   for table in tables.group_tables(name, refs, target_db, target_cache)],
         "lookalikes": [dict(item, instance=name) for item in references.find_lookalikes(snapshot)],
     }
 
 
-def discover(postfix, config_dir=None, database_type=None, cache_db_type=None):
+def discover(postfix, config_dir=None, database_type=None, cache_db_type=None, probe=True):
     """The whole discovery result of nbdb_info (see its RETURN documentation)."""
     try:
         version = postfix.postconf(config_dir, "-dh", "mail_version").strip()
         map_types = sorted(postfix.postconf(config_dir, "-m").split())
         instances = list_instances(postfix, config_dir)
-        found = [discover_instance(postfix, item, version, database_type, cache_db_type) for item in instances]
+        found = [discover_instance(postfix, item, version, database_type, cache_db_type, probe) for item in instances]
     except PostfixCommandError as exc:
         raise DiscoveryError(str(exc))
     result = {
-        "postfix": {"version": version, "map_types": map_types, "has_levels": has_levels(version)},
+        "postfix": {"version": version, "map_types": map_types, "has_levels": has_levels(version),
+                    "berkeley_db": bdb_state.host_state([item["instance"]["berkeley_db"] for item in found])},
         "instances": [item["instance"] for item in found],
         "references": [ref for item in found for ref in item["references"]],
         "tables": [table for item in found for table in item["tables"]],

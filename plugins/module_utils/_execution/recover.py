@@ -19,9 +19,10 @@ class RecoverError(NbdbError):
     pass
 
 
-def source_text(content, alias, table):
-    """Source file bytes that postmap/postalias turn back into exactly this content."""
-    lines = [b"# Recovered by mailops.nbdb from the legacy .db: the original source was missing.\n"]
+def source_text(content, alias, table, reader="postmap -s"):
+    """Source file bytes that postmap/postalias turn back into exactly this content (reader: what read the .db)."""
+    lines = [("# Recovered by mailops.nbdb from the legacy %s.db (read with %s): the original source was missing.\n"
+              % (table.split(":", 1)[-1], reader)).encode("utf-8", "surrogateescape")]
     for key in sorted(content):
         value = content[key]
         bad = (not key or any(c in key for c in (b" ", b"\t", b"\n", b"\r")) or key.startswith(b"#")
@@ -33,8 +34,8 @@ def source_text(content, alias, table):
     return b"".join(lines)
 
 
-def write_source(table, data, uid, gid):
-    """Write the recovered source atomically, owned like the .db, mode 0600.
+def write_source(table, data, uid, gid, mode=0o600):
+    """Write the recovered source atomically, owned like the .db, mode 0600 (or mode).
 
     It is written in a private directory and renamed into place by descriptors (see descriptors): by root where
     only root can change the directory, else by a child running as the .db's owner; a directory that anyone else
@@ -44,7 +45,7 @@ def write_source(table, data, uid, gid):
     try:
         with descriptors.Directory(directory) as parent:
             parent.require_safe_for(uid, gid, what)
-            parent.install(name, data, uid, gid, 0o600, prefix=".nbdb-recover-")  # as root or as the owner
+            parent.install(name, data, uid, gid, mode, prefix=".nbdb-recover-")  # as root or as the owner
     except (descriptors.UnsafePathError, descriptors.ActingError) as exc:
         raise RecoverError(str(exc))
     except OSError as exc:

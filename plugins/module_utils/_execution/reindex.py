@@ -9,7 +9,8 @@ __metaclass__ = type
 
 import os
 
-from ansible_collections.mailops.nbdb.plugins.module_utils._discovery import indexed, table_source
+from ansible_collections.mailops.nbdb.plugins.module_utils._commands import PostfixCommandError
+from ansible_collections.mailops.nbdb.plugins.module_utils._discovery import bdb, bdb_state, indexed, table_source
 from ansible_collections.mailops.nbdb.plugins.module_utils._execution import build, recover
 from ansible_collections.mailops.nbdb.plugins.module_utils._planning import reindex as plan
 from ansible_collections.mailops.nbdb.plugins.module_utils._discovery.values import LEGACY_TYPES
@@ -37,8 +38,36 @@ class Request:
             context["map_types"], spec)
 
 
+def read_legacy(request, postfix):
+    """(content or None, Berkeley DB state) of the legacy .db, read with the real postmap -s/postalias -s.
+
+    Where Berkeley DB is gone (bdb_state.UNAVAILABLE, told by Postfix's own answer to that open) the content is
+    None: a table with a source is built from its source alone."""
+    map_type = request.source_type if request.source_type in LEGACY_TYPES else "hash"
+    try:
+        return indexed.legacy_dump(postfix, request.context["config_dir"], map_type, request.path,
+                                   request.alias), bdb_state.AVAILABLE
+    except PostfixCommandError as exc:
+        out = exc.stdout.decode("utf-8", "replace") if isinstance(exc.stdout, bytes) else exc.stdout or ""
+        state = bdb_state.classify(exc.rc, (exc.stderr or "") + out)[0]
+        if state not in bdb_state.UNAVAILABLE:
+            raise
+        return None, state
+
+
+def read_orphan(request, state):
+    """Content of an orphan's .db where Berkeley DB is gone: the pure-Python reader (bdb.read_db), which refuses
+    (naming the file) what it cannot decode."""
+    legacy_file = request.path + ".db"
+    try:
+        return indexed.clean_items(bdb.read_db(legacy_file), request.alias)
+    except bdb.BdbError as exc:
+        raise plan.PlanError("%s: orphan (no source) and Berkeley DB is unavailable here (%s); the pure-Python"
+                             " reader cannot decode %s: %s" % (request.spec, state, legacy_file, exc))
+
+
 def read_source(request, postfix):
-    """(source bytes, legacy content or None, orphan?) of a request."""
+    """(source bytes, legacy content or None, orphan?, Berkeley DB state or None when the .db was not read)."""
     path, spec = request.path, request.spec
     legacy_file = path + ".db"
     legacy = None
@@ -65,12 +94,15 @@ def read_source(request, postfix):
     else:
         raise plan.PlanError("%s: source %s does not exist (and there is no %s to recover it from)"
                              % (spec, path, legacy_file))
+    state = None
     if os.path.exists(legacy_file) and (orphan or request.fold_case is None):
-        legacy = indexed.legacy_dump(postfix, request.context["config_dir"], request.source_type
-                                     if request.source_type in LEGACY_TYPES else "hash", path, request.alias)
+        legacy, state = read_legacy(request, postfix)
+        if orphan and legacy is None:
+            legacy = read_orphan(request, state)
     if orphan:
-        data = recover.source_text(legacy, request.alias, spec)
-    return data, legacy, orphan
+        data = recover.source_text(legacy, request.alias, spec,
+                                   reader="postmap -s" if state == bdb_state.AVAILABLE else "mailops.nbdb's reader")
+    return data, legacy, orphan, state
 
 
 def infer_fold_case(request, legacy, utf8):
@@ -99,21 +131,26 @@ def reindex(postfix, request, check_mode=False, force=False, strict=True, lookup
     if not check_mode:
         build.remove_abandoned(os.path.dirname(request.path))  # private leftovers of a killed run
     utf8 = request.context["utf8"]
-    data, legacy, orphan = read_source(request, postfix)
-    fold_case = infer_fold_case(request, legacy, utf8)
-    source = table_source.parse(data, request.alias, fold_case, utf8)
-    rejected = [(line, text) for line, text in source.warnings if not text.startswith("duplicate")]
-    if strict and rejected:
-        raise plan.PlanError("%s: %s rejects %s" % (spec, request.tool, "; ".join(
-            "%s, line %d: %s" % (request.path, line, text) for line, text in rejected)))
+    data, legacy, orphan, berkeley_db = read_source(request, postfix)
     try:
         actual, reader = indexed.read_content(postfix, request.target_type, request.path, request.alias,
                                               request.context["config_dir"])
     except indexed.IndexedFileError as exc:
         raise plan.PlanError("%s: %s (remove it and run again to rebuild it)" % (spec, exc))
+    # Without a readable .db, case folding follows the table already built (an earlier run), else the default.
+    fold_case = infer_fold_case(request, legacy if berkeley_db in (None, bdb_state.AVAILABLE) or orphan else actual,
+                                utf8)
+    source = table_source.parse(data, request.alias, fold_case, utf8)
+    rejected = [(line, text) for line, text in source.warnings if not text.startswith("duplicate")]
+    if strict and rejected:
+        raise plan.PlanError("%s: %s rejects %s" % (spec, request.tool, "; ".join(
+            "%s, line %d: %s" % (request.path, line, text) for line, text in rejected)))
     action, reason = plan.decide(source.entries, actual, force)
     if orphan:
-        action, reason = "build", "orphan: source recovered from the legacy .db (%d entries)" % len(legacy)
+        action, reason = "build", "orphan: source recovered from the legacy .db (%d entries%s)" % (
+            len(legacy), "" if berkeley_db == bdb_state.AVAILABLE else ", read without Berkeley DB")
+    elif berkeley_db in bdb_state.UNAVAILABLE:
+        reason += "; the legacy .db was not read (Berkeley DB unavailable: %s)" % berkeley_db
     change = plan.delta(source.entries, actual)
     target_file = indexed.indexed_path(request.target_type, request.path)
     result = {
@@ -124,13 +161,16 @@ def reindex(postfix, request, check_mode=False, force=False, strict=True, lookup
         "duplicates": source.duplicates, "fold_case": fold_case, "sensitive": request.sensitive,
         "warnings": ["%s, line %d: %s" % (request.path, line, text) for line, text in source.warnings],
         "reader": reader, "verified": 0, "recovered_source": None,
-        "matches_legacy": None if legacy is None else legacy == source.entries,
+        "matches_legacy": None if legacy is None or orphan else legacy == source.entries,
+        "berkeley_db": berkeley_db,
     }
     entry = plan.diff(spec, target_file, source.entries, actual, request.sensitive) if action == "build" else None
     if action == "build" and not check_mode:
         if orphan:
             info = os.stat(request.path + ".db")
-            recover.write_source(request.path, data, info.st_uid, info.st_gid)
+            # without Berkeley DB the source takes the .db's own mode (the issue's rule); with it, 0600 as before
+            mode = 0o600 if berkeley_db == bdb_state.AVAILABLE else stat.S_IMODE(info.st_mode)
+            recover.write_source(request.path, data, info.st_uid, info.st_gid, mode)
             result["recovered_source"] = request.path
         build.build(postfix, request.context["config_dir"], request.path, request.tool, request.target_type,
                     source.entries, fold_case, request.sensitive, request.proxied)

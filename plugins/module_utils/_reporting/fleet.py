@@ -104,6 +104,7 @@ def host_row(name, history):
         "host": name,
         "state": state,
         "postfix_version": source.get("postfix_version") or last.get("postfix_version"),
+        "berkeley_db": source.get("berkeley_db") or last.get("berkeley_db"),
         "levels_before": (migrated or source).get("levels_before") or {},
         "levels_after": source.get("levels_after") or {},
         "tables_migrated": _count(migrated.get("tables_migrated")) if migrated else _count(source.get("tables_migrated")),
@@ -154,6 +155,7 @@ def build_report(histories, hosts, generated_by, generated_at, title):
         "downtime_seconds_max": round(max(downtimes), 3) if downtimes else 0.0,
         "legacy_free": sum(1 for row in rows if row["legacy_references_left"] == 0),
         "findings": findings,
+        "without_berkeley_db": sum(1 for row in rows if row["berkeley_db"] in ("missing_311", "unsupported_type")),
         "predictions_matched": sum(1 for row in rows if row["prediction"] and row["prediction"]["matched"]),
         "predictions_missed": sum(1 for row in rows if row["prediction"] and not row["prediction"]["matched"]),
     }

@@ -25,7 +25,7 @@ TOTALS = (
     ("hosts", "Hosts"), ("migrated", "Migrated"), ("unchanged", "Unchanged"), ("failed", "Failed"),
     ("rolled_back", "Rolled back"), ("legacy_free", "Free of hash/btree"), ("tables_migrated", "Tables migrated"),
     ("references_rewritten", "References rewritten"), ("downtime_seconds_total", "Downtime total (s)"),
-    ("downtime_seconds_max", "Downtime max (s)"),
+    ("downtime_seconds_max", "Downtime max (s)"), ("without_berkeley_db", "Without Berkeley DB"),
 )
 DRY_RUN_TOTALS = (("would_migrate", "Would migrate"), ("nothing_to_do", "Nothing to do"), ("would_fail", "Would fail"))
 
@@ -59,7 +59,7 @@ def _total_items(report):
 def _cells(row):
     return [
         row["host"], STATE_LABELS.get(row["state"], row["state"]), row["migrated_at"] or "-", row["postfix_version"] or "-",
-        _levels(row["levels_before"]), _levels(row["levels_after"]), str(row["tables_migrated"]),
+        row.get("berkeley_db") or "-", _levels(row["levels_before"]), _levels(row["levels_after"]), str(row["tables_migrated"]),
         str(row["references_rewritten"]), "%.3f" % row["downtime_seconds"], _findings(row["findings"]),
         row["backup_path"] or "-", _prediction(row), str(len((row.get("verification") or {}).get("pre_existing") or [])),
         row["error"] or "",
@@ -78,7 +78,7 @@ def _problems(report):
     return found
 
 
-HEADERS = ["Host", "State", "Migrated at", "Postfix", "Level before", "Level after", "Tables", "References", "Downtime (s)",
+HEADERS = ["Host", "State", "Migrated at", "Postfix", "Berkeley DB", "Level before", "Level after", "Tables", "References", "Downtime (s)",
            "Findings", "Backup", "Dry run vs result", "Pre-existing", "Error"]
 PROBLEMS_NOTE = ("Problems the host had before the switch are pre-existing: reported, never a reason to roll back."
                  " A regression is what the switch changed (see docs/user-guide.md, Verification).")
@@ -161,7 +161,7 @@ def html(report):
         cells = _cells(row)
         klass = "bad" if row["state"] in BAD_STATES else "pending" if row["state"] in PENDING_STATES else "good"
         rendered = ['<td class="state">%s</td>' % escape(cells[1]) if index == 1 else
-                    '<td class="differs">%s</td>' % escape(cell) if index == 11 and cell.startswith("DIFFERS") else
+                    '<td class="differs">%s</td>' % escape(cell) if index == HEADERS.index("Dry run vs result") and cell.startswith("DIFFERS") else
                     "<td>%s</td>" % escape(cell) for index, cell in enumerate(cells)]
         parts.append('<tr class="host %s" data-host="%s">%s</tr>' % (klass, escape(row["host"]), "".join(rendered)))
     parts.append("</tbody></table>")

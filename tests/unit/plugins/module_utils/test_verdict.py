@@ -140,3 +140,16 @@ def test_commands_and_files_are_on_the_host():
 
 def test_a_named_recipient_is_sent_whatever_the_route():
     assert verdict.probe_route({"recipient": "ops@elsewhere.example"})[0] == "ops@elsewhere.example"
+
+
+def test_the_berkeley_db_probe_of_nbdb_info_is_not_a_table_problem():
+    from ansible_collections.mailops.nbdb.plugins.module_utils._discovery import bdb_state
+    from ansible_collections.mailops.nbdb.plugins.module_utils._execution import probe
+
+    class Log:
+        @staticmethod
+        def entries(start, end=None):
+            return [(1.0, "postfix/postmap", "fatal: Berkeley DB support for '%s' is not available for this OS"
+                     " distribution" % bdb_state.PROBE_TABLE),
+                    (2.0, "postfix/local", "warning: lmdb:/etc/aliases is unavailable")]
+    assert list(probe.log_kinds(Log, 0).values()) == ["warning: lmdb:/etc/aliases is unavailable"]
