@@ -267,7 +267,7 @@ def table_context(postfix, config_dir=None, database_type=None, cache_db_type=No
         "default_cache_db_type": cache_db_type or cache or database,
         "utf8": snapshot.main_expanded.get("smtputf8_enable", "no").strip() == "yes",
         "alias_paths": used_paths(snapshot, tables.ALIAS_PARAMETERS),
-        "sni_paths": used_paths(snapshot, ("tls_server_sni_maps",)),
+        "sni_paths": used_paths(snapshot, tables.FILE_VALUE_PARAMETERS),
         "sensitive_paths": used_paths(snapshot, SENSITIVE_PARAMETERS),
         "cache_paths": used_paths(snapshot, tables.CACHE_PARAMETERS),
         "proxied_paths": proxied_paths(snapshot),
