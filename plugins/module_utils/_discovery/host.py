@@ -111,6 +111,10 @@ def read_snapshot(postfix, config_dir):
         config_files.main_cf_lines(_read(os.path.join(config_dir, "main.cf"))),
         config_files.master_cf_lines(_read(os.path.join(config_dir, "master.cf"))))
     snapshot.services = [line.split()[:2] for line in services.splitlines() if line.strip()]
+    for service, names in references.service_dependents(snapshot).items():
+        overrides = [arg for item in sorted(master_raw[service].items()) for arg in ("-o", "%s=%s" % item)]
+        lines = postfix.postconf(config_dir, "-xh", *(overrides + names), what=what).split("\n")
+        snapshot.add_dependents(service, dict(zip(names, lines)))
     return snapshot
 
 
@@ -280,8 +284,8 @@ INDEXED_TYPES = ("hash", "btree", "lmdb", "cdb")
 def indexed_table_paths(snapshot):
     """Absolute paths of every indexed table (hash, btree, lmdb, cdb) the configuration uses, caches aside."""
     caches = used_paths(snapshot, tables.CACHE_PARAMETERS)
-    texts = list(snapshot.main_expanded.values())
-    for options in snapshot.master_expanded.values():
-        texts.extend(options.values())
+    # the parameters whose values Postfix uses (references.consumers): a user-defined fragment that others glue to
+    # a file name (indexed = ${default_database_type}:${config_directory}/) is no table of its own
+    texts = [scope.expanded(name) for scope, name, dummy in references.consumers(snapshot)]
     paths = set(leaf.name for leaf in _leaves(texts) if leaf.map_type in INDEXED_TYPES and leaf.name.startswith("/"))
     return sorted(paths - caches)

@@ -12,7 +12,7 @@ import os
 import pwd
 import stat
 
-from ansible_collections.mailops.nbdb.plugins.module_utils._discovery import indexed, table_source
+from ansible_collections.mailops.nbdb.plugins.module_utils._discovery import bdb, indexed, table_source
 from ansible_collections.mailops.nbdb.plugins.module_utils._execution import build, recover
 from ansible_collections.mailops.nbdb.plugins.module_utils._planning import reindex as plan
 from ansible_collections.mailops.nbdb.plugins.module_utils._discovery.values import LEGACY_TYPES
@@ -37,6 +37,16 @@ class Request:
         self.target_type = None if self.cache else plan.target_type(
             self.source_type, target_type, context["default_database_type"], context["default_cache_db_type"],
             context["map_types"], spec)
+
+
+def legacy_type(request, legacy_file):
+    """The legacy type of a .db: the requested one, else (a verification names the new type) its access method."""
+    if request.source_type in LEGACY_TYPES:
+        return request.source_type
+    try:
+        return bdb.detect(legacy_file) or "hash"
+    except (OSError, bdb.BdbFormatError):
+        return "hash"  # the dump names the file in its error
 
 
 def read_source(request, postfix):
@@ -68,8 +78,8 @@ def read_source(request, postfix):
         raise plan.PlanError("%s: source %s does not exist (and there is no %s to recover it from)"
                              % (spec, path, legacy_file))
     if os.path.exists(legacy_file) and (orphan or request.fold_case is None):
-        legacy = indexed.legacy_dump(postfix, request.context["config_dir"], request.source_type
-                                     if request.source_type in LEGACY_TYPES else "hash", path, request.alias)
+        legacy = indexed.legacy_dump(postfix, request.context["config_dir"], legacy_type(request, legacy_file),
+                                     path, request.alias)
     if orphan:
         data = recover.source_text(legacy, request.alias, spec)
     return data, legacy, orphan
