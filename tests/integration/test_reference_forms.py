@@ -6,7 +6,7 @@ one to cdb (the btree: map becomes the cache type lmdb on both).
 
 Checked with Postfix's own tools only: ``postconf -nx``/``-Px`` show no hash:/btree: and name every table by its new
 type, every key of every table answers through the new type exactly as it answered through the legacy one,
-``postfix check``/``status`` pass, the look-alike stays, and a second run changes nothing.
+``postfix check``/``status`` pass, the look-alike stays, and a second run changes nothing. The first run gets its booleans and numbers as strings, the way ``-e`` gives them.
 """
 import concurrent.futures
 import pathlib
@@ -30,6 +30,8 @@ TABLES.update({P + name: ("hash", "postmap") for name in (
     "generic", "canonical", "relay_clients", "partners", "partners_smtpd", "staff", "recipient_access",
     "recipient_extra", "sender_domains", "recipient_class", "virtual", "virtual_extra", "sni")})
 TABLES[P + "transport"] = ("btree", "postmap")
+TYPED_AS_TEXT = {"migrate_verify": "true", "migrate_backup": "yes", "migrate_dry_run": "false",
+                 "migrate_disk_factor": "3", "migrate_verify_timeout": "60", "migrate_verify_sample": "-1"}
 
 
 def keys_of(host, path, tool):
@@ -72,7 +74,8 @@ def migrated():
                 keys = keys_of(host, path, tool)
                 before[host.name, path] = answers(host, legacy, path, tool, keys)
                 assert len(before[host.name, path]) == len(keys), (path, before[host.name, path])
-        first = run_playbook(hosts, PLAYBOOK)
+        # typed as on a command line (-e migrate_verify=true): strings, coerced once by the role (issue 15 part 6)
+        first = run_playbook(hosts, PLAYBOOK, extra_vars=TYPED_AS_TEXT)
         second = run_playbook(hosts, PLAYBOOK)
         yield hosts, before, first, second
     finally:
