@@ -3,6 +3,7 @@ reasons a named file is refused. What postmap -F itself stores is checked on rea
 tests/integration/test_reference_forms.py (the sni table of the reference-forms configuration)."""
 import base64
 import os
+import pathlib
 
 import pytest
 
@@ -114,3 +115,21 @@ def test_readable_by_follows_owner_group_other():
     assert reindex._readable_by(Info(0, 9, 0o640), 5, {9})
     assert not reindex._readable_by(Info(0, 0, 0o640), 5, {9})
     assert reindex._readable_by(Info(0, 0, 0o644), 5, {9})
+
+
+class TypedRequest:
+    def __init__(self, source_type):
+        self.source_type = source_type
+
+
+def test_a_verification_reads_the_legacy_db_by_its_access_method(tmp_path):
+    """table_reindex on lmdb:/x (the role's verification) dumps x.db for key folding: a former btree: map's .db must
+    be dumped as btree (as hash, postmap fails with "Invalid argument"; seen on 3.11.7)."""
+    import gzip
+    fixtures = pathlib.Path(__file__).resolve().parents[2] / "fixtures" / "bdb" / "sid"
+    for kind in ("btree", "hash"):
+        db = tmp_path / ("few.%s.db" % kind)
+        db.write_bytes(gzip.decompress((fixtures / ("few.%s.db.gz" % kind)).read_bytes()))
+        assert reindex.legacy_type(TypedRequest("lmdb"), str(db)) == kind
+        assert reindex.legacy_type(TypedRequest("hash"), str(db)) == "hash"  # as asked
+    assert reindex.legacy_type(TypedRequest("cdb"), str(tmp_path / "gone.db")) == "hash"

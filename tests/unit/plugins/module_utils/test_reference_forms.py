@@ -41,6 +41,12 @@ def test_a_service_that_overrides_a_referenced_parameter_expands_its_users_itsel
     assert references.service_dependents(override_snapshot()) == {"smtp/inet": ["smtpd_client_restrictions"]}
 
 
+def test_a_dependency_through_a_chain_of_names_counts():
+    main = {"local_checks": "", "checks": "$local_checks", "smtpd_client_restrictions": "${checks}, permit"}
+    snap = snapshot(main, {}, OVERRIDE_MASTER, OVERRIDE_MASTER)
+    assert references.service_dependents(snap) == {"smtp/inet": ["smtpd_client_restrictions"]}
+
+
 def test_nothing_depends_on_overrides_of_known_parameters_or_on_nothing():
     master = {"smtp/inet": {"smtpd_client_restrictions": "permit"}}
     assert references.service_dependents(snapshot(OVERRIDE_MAIN, {}, master, master)) == {}
