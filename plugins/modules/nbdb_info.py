@@ -284,6 +284,13 @@ tables:
     tool:
       description: C(postalias), C(postmap), or null for caches.
       type: str
+    flags:
+      description:
+        - Build flags the table needs that change its content, from the parameters that use it (C(-F) for
+          C(tls_server_sni_maps)). M(mailops.nbdb.table_reindex) also infers C(-F) from a legacy C(.db) built that way.
+      type: list
+      elements: str
+      sample: ["-F"]
     relative_path:
       description: The path is relative (Postfix resolves it against the daemon's working directory).
       type: bool

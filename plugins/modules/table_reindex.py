@@ -63,7 +63,8 @@ options:
   target_type:
     description:
       - Type to build for every table, C(lmdb) or C(cdb).
-      - Default is I(database_type) (I(cache_db_type) for C(btree:) tables).
+      - Default is I(database_type) (I(cache_db_type) for C(btree:) tables); a table given as C(lmdb:) or C(cdb:)
+        is built or verified as that type.
     type: str
     choices: [lmdb, cdb]
   database_type:
@@ -89,6 +90,15 @@ options:
     description:
       - Whether keys are case-folded (C(postmap) without C(-f)).
       - Default is inferred from the legacy C(.db) when there is one (upper-case keys mean it was built with C(-f)), else true.
+    type: bool
+  file_values:
+    description:
+      - Whether to build with C(postmap -F) (each value is a list of file names whose content, joined by a newline,
+        goes base64-encoded into the table; lookups are verified against that). A named file that is missing, not
+        absolute, or that the source's owner could not read fails the table with its line.
+      - Default is true for tables used by C(tls_server_sni_maps) (Postfix requires C(-F) there); for other tables
+        true only when the legacy C(.db) or the installed new file holds exactly that content (built with C(-F) by
+        hand), else false. Never for alias tables, and an orphan's recovered source is copied as it is.
     type: bool
   strict:
     description: Fail when the source has lines postmap/postalias would reject (each is named with file and line).
@@ -207,6 +217,11 @@ tables:
           alone, an orphan read with the collection's pure-Python reader); null when the C(.db) was not read.
       type: str
       sample: missing_311
+    flags:
+      description: Build flags that change the content (C(-F), see I(file_values)); C(-f) shows as I(fold_case).
+      type: list
+      elements: str
+      sample: ["-F"]
 """
 
 from ansible.module_utils.basic import AnsibleModule
@@ -229,6 +244,7 @@ def main():
             config_dir=dict(type="path"),
             force=dict(type="bool", default=False),
             fold_case=dict(type="bool"),
+            file_values=dict(type="bool"),
             strict=dict(type="bool", default=True),
             sensitive=dict(type="list", elements="path", default=[]),
         ),
@@ -240,7 +256,7 @@ def main():
     try:
         context = table_context(postfix, params["config_dir"], params["database_type"], params["cache_db_type"])
         requests = [Request(spec, context, params["role"], params["target_type"], params["fold_case"],
-                            params["sensitive"]) for spec in params["tables"]]
+                            params["sensitive"], params["file_values"]) for spec in params["tables"]]
         for request in requests:
             result, diff = reindex(postfix, request, module.check_mode, params["force"], params["strict"],
                                    params["lookup_sample"])

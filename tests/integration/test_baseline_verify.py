@@ -122,4 +122,4 @@ def test_a_stopped_postfix_is_migrated_and_left_stopped_until_asked(standby_host
     rc, out = run_playbook([standby_host], PLAYBOOK, extra_vars={"migrate_start_stopped": True})
     assert rc == 0, out[-6000:]
     assert standby_host.postfix_running()
-    assert "Postfix runs (it ran before the migration, or migrate_start_stopped)" in out
+    assert "Postfix runs (it ran before the migration, or it is asked to start)" in out

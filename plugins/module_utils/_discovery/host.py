@@ -111,6 +111,10 @@ def read_snapshot(postfix, config_dir):
         config_files.main_cf_lines(_read(os.path.join(config_dir, "main.cf"))),
         config_files.master_cf_lines(_read(os.path.join(config_dir, "master.cf"))))
     snapshot.services = [line.split()[:2] for line in services.splitlines() if line.strip()]
+    for service, names in references.service_dependents(snapshot).items():
+        overrides = [arg for item in sorted(master_raw[service].items()) for arg in ("-o", "%s=%s" % item)]
+        lines = postfix.postconf(config_dir, "-xh", *(overrides + names), what=what).split("\n")
+        snapshot.add_dependents(service, dict(zip(names, lines)))
     return snapshot
 
 
@@ -272,7 +276,7 @@ def table_context(postfix, config_dir=None, database_type=None, cache_db_type=No
         "default_cache_db_type": cache_db_type or cache or database,
         "utf8": snapshot.main_expanded.get("smtputf8_enable", "no").strip() == "yes",
         "alias_paths": used_paths(snapshot, tables.ALIAS_PARAMETERS),
-        "sni_paths": used_paths(snapshot, ("tls_server_sni_maps",)),
+        "sni_paths": used_paths(snapshot, tables.FILE_VALUE_PARAMETERS),
         "sensitive_paths": used_paths(snapshot, SENSITIVE_PARAMETERS),
         "cache_paths": used_paths(snapshot, tables.CACHE_PARAMETERS),
         "proxied_paths": proxied_paths(snapshot),
@@ -285,8 +289,8 @@ INDEXED_TYPES = ("hash", "btree", "lmdb", "cdb")
 def indexed_table_paths(snapshot):
     """Absolute paths of every indexed table (hash, btree, lmdb, cdb) the configuration uses, caches aside."""
     caches = used_paths(snapshot, tables.CACHE_PARAMETERS)
-    texts = list(snapshot.main_expanded.values())
-    for options in snapshot.master_expanded.values():
-        texts.extend(options.values())
+    # the parameters whose values Postfix uses (references.consumers): a user-defined fragment that others glue to
+    # a file name (indexed = ${default_database_type}:${config_directory}/) is no table of its own
+    texts = [scope.expanded(name) for scope, name, dummy in references.consumers(snapshot)]
     paths = set(leaf.name for leaf in _leaves(texts) if leaf.map_type in INDEXED_TYPES and leaf.name.startswith("/"))
     return sorted(paths - caches)

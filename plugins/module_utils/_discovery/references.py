@@ -69,6 +69,12 @@ class Snapshot:
         self.master_expanded = master_expanded
         self.main_lines = main_lines or {}
         self.master_lines = master_lines or {}
+        self.dependents = {}  # service -> names it expands differently (see service_dependents), set by add_dependents
+
+    def add_dependents(self, service, expanded):
+        """Record what the service's own expansion of its dependent parameters is ({name: value})."""
+        self.dependents[service] = sorted(expanded)
+        self.master_expanded.setdefault(service, {}).update(expanded)
 
     @property
     def main_cf(self):
@@ -126,6 +132,7 @@ class Definition:
         self.via = list(via)
         self.map_type = map_type
         self.kind = kind  # "literal" (hash:/x) or "type_parameter" ($default_database_type:/x)
+        self.text = leaf.text  # what the definition site's value literally holds
 
 
 class Tracer:
@@ -140,6 +147,9 @@ class Tracer:
             name = values.parameter_reference(token)
             if name is not None:
                 return self._follow(name, context, via, seen)
+            glued = values.leading_reference(token)
+            if glued is not None:
+                return self._glued(glued[0], glued[1], at_site, context, via, seen)
             cond = values.conditional(token)
             if cond is not None:
                 name, operator, inner, otherwise = cond
@@ -172,6 +182,28 @@ class Tracer:
             return []  # undefined: Postfix expands it to nothing
         raw, at_site = found
         return self.trace(raw, at_site, wrappers, tuple(via) + (name,), seen | {name})
+
+    def _glued(self, name, rest, at_site, wrappers, via, seen):
+        """``${indexed}generic``: the value of indexed, glued to the rest, is traced at indexed's site; a literal
+        type found there is rewritten in indexed's own text (``indexed = hash:/etc/postfix/``)."""
+        if name in seen:
+            self.problems.append("$%s refers to itself (via %s)" % (name, " -> ".join(via)))
+            return []
+        found = self.scope.raw(name)
+        if found is None:
+            return self.trace(rest, at_site, wrappers, via, seen)  # expands to nothing
+        raw, name_site = found
+        raw = raw.strip()
+        if len(values.split_list(raw)) != 1 or raw.startswith("{"):
+            if values.legacy_text_count(raw) or values.leading_reference(raw) or values.table_spec(raw + rest):
+                self.problems.append("$%s (%s) is glued to %r in %s but its value %r is not one word; this tool"
+                                     " does not trace that" % (name, describe(name_site), rest, describe(at_site), raw))
+            return []
+        found = self.trace(raw + rest, name_site, wrappers, tuple(via) + (name,), seen | {name})
+        for item in found:
+            if item.kind == "literal" and item.site is name_site and item.text == raw + rest:
+                item.text = raw
+        return found
 
     def _definition(self, leaf, at_site, via):
         if leaf.map_type in values.LEGACY_TYPES:
@@ -208,6 +240,46 @@ def describe(at_site):
     return "%s, parameter %s" % (where, at_site["parameter"])
 
 
+def restriction_classes(snapshot):
+    return set(values.split_list(snapshot.main_expanded.get("smtpd_restriction_classes", "")))
+
+
+def service_dependents(snapshot):
+    """{service: names}: known parameters and restriction classes a master.cf service does not override, whose raw
+    value refers (directly or via other parameters) to a user-defined parameter that the service overrides with -o
+    (``smtpd_client_restrictions = $local_checks`` in main.cf, ``-o local_checks=...`` on smtpd). The service's
+    daemon expands them with its own value, which ``postconf -Px`` does not show: they must be expanded for it."""
+    classes = restriction_classes(snapshot)
+    candidates = sorted((set(snapshot.defaults) | (set(snapshot.main_raw) & classes)))
+    result = {}
+    for service, options in sorted(snapshot.master_raw.items()):
+        overridden = set(name for name in options if name not in snapshot.defaults)
+        if not overridden:
+            continue
+        scope = Scope(snapshot, service)
+        memo = {}
+        names = [name for name in candidates
+                 if name not in options and _refers_to(scope, name, overridden, memo, frozenset())]
+        if names:
+            result[service] = names
+    return result
+
+
+def _refers_to(scope, name, targets, memo, seen):
+    if name in memo:
+        return memo[name]
+    found = scope.raw(name)
+    answer = False
+    if found is not None and "$" in found[0]:
+        for match in _DOLLAR_NAME_RE.finditer(found[0]):
+            other = match.group(1) or match.group(2)
+            if other in targets or (other not in seen and _refers_to(scope, other, targets, memo, seen | {name})):
+                answer = True
+                break
+    memo[name] = answer
+    return answer
+
+
 def _referenced_names(texts):
     names = set()
     for text in texts:
@@ -219,7 +291,8 @@ def _referenced_names(texts):
 def consumers(snapshot):
     """(scope, parameter, unused) triples whose value may be used as tables.
 
-    Known parameters (those ``postconf -d`` lists) and restriction classes; also user-defined
+    Known parameters (those ``postconf -d`` lists) and restriction classes, in main.cf and in each master.cf service
+    (its -o overrides, and the parameters it expands differently: service_dependents); also user-defined
     parameters nothing refers to (unused=True: this Postfix ignores them, a patched one may not;
     reported rather than missed). User-defined parameters that are referred to via ``$name`` are
     only definition sites of their users.
@@ -228,7 +301,7 @@ def consumers(snapshot):
     for options in snapshot.master_raw.values():
         all_raw.extend(options.values())
     referenced = _referenced_names(all_raw)
-    classes = set(values.split_list(snapshot.main_expanded.get("smtpd_restriction_classes", "")))
+    classes = restriction_classes(snapshot)
     main = Scope(snapshot)
     names = set(snapshot.defaults) | set(snapshot.main_raw)
     for name in sorted(names):
@@ -239,10 +312,12 @@ def consumers(snapshot):
     for service in sorted(snapshot.master_raw):
         scope = Scope(snapshot, service)
         for name in sorted(snapshot.master_raw[service]):
-            if name in snapshot.defaults:
+            if name in snapshot.defaults or name in classes:
                 yield scope, name, False
             elif name not in referenced:
                 yield scope, name, True
+        for name in snapshot.dependents.get(service, ()):
+            yield scope, name, False
 
 
 def find_references(snapshot):
@@ -306,7 +381,7 @@ def _reference(snapshot, used_by, leaf, definition):
         "definition_site": definition.site if definition else None,
         "definition_kind": definition.kind if definition else None,
         "via": definition.via if definition else [],
-        "raw": definition.leaf.text if definition else None,
+        "raw": definition.text if definition else None,
         "expanded": leaf.spec,
         "type": leaf.map_type,
         "path": leaf.name,

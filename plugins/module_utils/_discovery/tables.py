@@ -19,6 +19,10 @@ CACHE_PARAMETERS = (
     "smtp_tls_session_cache_database", "smtpd_tls_session_cache_database",
     "lmtp_tls_session_cache_database", "smtp_sasl_auth_cache_name", "lmtp_sasl_auth_cache_name",
 )
+# Tables postmap must build with -F (postmap(1): "process each value as a list of filenames, concatenate the content of
+# those files, and store the base64-encoded result"). Nothing in main.cf records the flag; Postfix documents it for
+# tls_server_sni_maps (postconf(5): "created with postmap -F"), whose values smtpd base64-decodes into key and chain.
+FILE_VALUE_PARAMETERS = ("tls_server_sni_maps",)
 SUFFIXES = {"source": "", "db": ".db", "lmdb": ".lmdb", "cdb": ".cdb"}
 
 
@@ -108,6 +112,7 @@ def group_tables(instance_name, references, database_type, cache_db_type, facts=
         table["alias_format"] = any(name in ALIAS_PARAMETERS for name in parameters)
         table["tool"] = None if table["role"] == "cache" else (
             "postalias" if table["alias_format"] else "postmap")
+        table["flags"] = ["-F"] if table["tool"] == "postmap" and set(parameters) & set(FILE_VALUE_PARAMETERS) else []
         table["target"] = "%s:%s" % (target_type(map_type, database_type, cache_db_type), path)
         result.append(table)
     return result

@@ -22,6 +22,10 @@ LIST_WRAPPER_TYPES = ("unionmap", "pipemap")
 # The Postfix lookup-table syntax "type:name"; type may be "$name"/"${name}" (type indirection).
 _TABLE_RE = re.compile(r"^(?P<type>[A-Za-z][A-Za-z0-9_.-]*|\$[A-Za-z0-9_]+|\$\{[A-Za-z0-9_]+\}):(?P<name>.*)$", re.S)
 _PARAM_REF_RE = re.compile(r"^\$(?:(?P<plain>[A-Za-z0-9_]+)|\{(?P<braced>[A-Za-z0-9_]+)\})$")
+# A token that starts with $name glued to more text that is not ":" (``${indexed}generic``): Postfix expands the name
+# first, so the type may come from its value. The plain form ends where the name's characters end.
+_LEADING_BRACED_RE = re.compile(r"^\$\{(?P<name>[A-Za-z0-9_]+)\}(?P<rest>[^:].*)$", re.S)
+_LEADING_PLAIN_RE = re.compile(r"^\$(?P<name>[A-Za-z0-9_]+)(?P<rest>[^A-Za-z0-9_:{].*)$", re.S)
 _CONDITIONAL_RE = re.compile(r"^\$\{(?P<name>[A-Za-z0-9_]+)(?P<op>[?:])(?P<value>.*)\}$", re.S)
 # What a legacy reference looks like anywhere in a value (the facts file's pattern).
 LEGACY_TEXT_RE = re.compile(r"(?:^|[^A-Za-z0-9_])(hash|btree):")
@@ -71,6 +75,14 @@ def parameter_reference(token):
     if not match:
         return None
     return match.group("plain") or match.group("braced")
+
+
+def leading_reference(token):
+    """(name, rest) of a token that starts with ``$name``/``${name}`` glued to more text (not ``:``), else None."""
+    match = _LEADING_BRACED_RE.match(token) or _LEADING_PLAIN_RE.match(token)
+    if not match:
+        return None
+    return match.group("name"), match.group("rest")
 
 
 def conditional(token):

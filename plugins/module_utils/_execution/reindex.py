@@ -7,7 +7,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import grp
 import os
+import pwd
+import stat
 
 from ansible_collections.mailops.nbdb.plugins.module_utils._commands import PostfixCommandError
 from ansible_collections.mailops.nbdb.plugins.module_utils._discovery import bdb, bdb_state, indexed, table_source
@@ -19,7 +22,7 @@ from ansible_collections.mailops.nbdb.plugins.module_utils._discovery.values imp
 class Request:
     """One table as asked for, resolved against the instance's context."""
 
-    def __init__(self, spec, context, role="auto", target_type=None, fold_case=None, sensitive=()):
+    def __init__(self, spec, context, role="auto", target_type=None, fold_case=None, sensitive=(), file_values=None):
         self.spec = spec
         self.source_type, self.path = plan.parse_table(spec)
         plan.check_path(self.path, spec)
@@ -30,12 +33,21 @@ class Request:
         self.fold_case = fold_case
         self.sensitive = plan.is_sensitive(self.path, set(context["sensitive_paths"]) | set(sensitive))
         self.proxied = self.path in context.get("proxied_paths", ())
-        if self.path in context["sni_paths"]:
-            raise plan.PlanError("%s: used by tls_server_sni_maps, which postmap builds with -F from the files"
-                                 " its values name; rebuild it by hand with postmap -F" % spec)
+        self.file_values = file_values  # postmap -F; None: decided in reindex() (plan.needs_file_values)
+        self.file_parameter = self.path in context["sni_paths"]
         self.target_type = None if self.cache else plan.target_type(
             self.source_type, target_type, context["default_database_type"], context["default_cache_db_type"],
             context["map_types"], spec)
+
+
+def legacy_type(request, legacy_file):
+    """The legacy type of a .db: the requested one, else (a verification names the new type) its access method."""
+    if request.source_type in LEGACY_TYPES:
+        return request.source_type
+    try:
+        return bdb.detect(legacy_file) or "hash"
+    except (OSError, bdb.BdbFormatError):
+        return "hash"  # the dump names the file in its error
 
 
 def read_legacy(request, postfix):
@@ -43,7 +55,7 @@ def read_legacy(request, postfix):
 
     Where Berkeley DB is gone (bdb_state.UNAVAILABLE, told by Postfix's own answer to that open) the content is
     None: a table with a source is built from its source alone."""
-    map_type = request.source_type if request.source_type in LEGACY_TYPES else "hash"
+    map_type = legacy_type(request, request.path + ".db")
     try:
         return indexed.legacy_dump(postfix, request.context["config_dir"], map_type, request.path,
                                    request.alias), bdb_state.AVAILABLE
@@ -114,6 +126,60 @@ def infer_fold_case(request, legacy, utf8):
     return True
 
 
+def _readable_by(info, uid, groups):
+    if info.st_uid == uid:
+        return bool(info.st_mode & 0o400)
+    if info.st_gid in groups:
+        return bool(info.st_mode & 0o040)
+    return bool(info.st_mode & 0o004)
+
+
+def _groups_of(uid, gid):
+    try:
+        return set(os.getgrouplist(pwd.getpwuid(uid).pw_name, gid))
+    except KeyError:
+        return {gid}
+
+
+def file_values(request, source, required):
+    """{key: what postmap -F stores} for the source's values read as file names (plan.file_value).
+
+    postmap run by root on a source owned by another user reads the files as that user: a file that user could not
+    read is refused, never read as root into the table. None when not required and a value does not name existing
+    absolute files; when required, a missing or unreadable file is the error, with its line."""
+    owner = os.stat(request.path)
+    groups = None if owner.st_uid == 0 else _groups_of(owner.st_uid, owner.st_gid)
+    result = {}
+    for key, value in source.entries.items():
+        contents = []
+        names = plan.file_names(value)
+        for name in names or [b""]:
+            path = name.decode("utf-8", "surrogateescape")
+            where = "%s: %s, line %d (%s)" % (request.spec, request.path, source.lines[key], key.decode("utf-8", "replace"))
+            try:
+                if not path.startswith("/"):
+                    raise plan.PlanError("%s names %r, not an absolute file name" % (where, path))
+                info = os.stat(path)
+                if not stat.S_ISREG(info.st_mode):
+                    raise plan.PlanError("%s names %s, which is not a regular file" % (where, path))
+                if groups is not None and not _readable_by(info, owner.st_uid, groups):
+                    raise plan.PlanError("%s names %s, which the source's owner (uid %d) cannot read; postmap -F"
+                                         " would not put it in the table" % (where, path, owner.st_uid))
+                with open(path, "rb") as handle:
+                    contents.append(handle.read())
+            except (IOError, OSError) as exc:
+                if not required:
+                    return None
+                raise plan.PlanError("%s names %s, which cannot be read (%s); postmap -F would skip the entry"
+                                     % (where, path, exc.strerror or exc))
+            except plan.PlanError:
+                if not required:
+                    return None
+                raise
+        result[key] = plan.file_value(contents)
+    return result
+
+
 def sample_keys(keys, size):
     """All keys (size < 0), none (0), or an even spread of size keys."""
     if size < 0 or size >= len(keys):
@@ -141,30 +207,40 @@ def reindex(postfix, request, check_mode=False, force=False, strict=True, lookup
     fold_case = infer_fold_case(request, legacy if berkeley_db in (None, bdb_state.AVAILABLE) or orphan else actual,
                                 utf8)
     source = table_source.parse(data, request.alias, fold_case, utf8)
+    entries = source.entries
     rejected = [(line, text) for line, text in source.warnings if not text.startswith("duplicate")]
     if strict and rejected:
         raise plan.PlanError("%s: %s rejects %s" % (spec, request.tool, "; ".join(
             "%s, line %d: %s" % (request.path, line, text) for line, text in rejected)))
-    action, reason = plan.decide(source.entries, actual, force)
+    # -F: an orphan's recovered source already holds the stored (base64) values, copied as they are
+    required = not orphan and (request.file_values or (request.file_values is None and request.file_parameter))
+    candidate = not orphan and request.file_values is None and plan.base64_values((legacy, actual))
+    encoded = file_values(request, source, required) if (required or candidate) and not request.alias else None
+    use_files = not orphan and plan.needs_file_values(request.file_values, request.file_parameter, (legacy, actual),
+                                                      encoded)
+    if use_files:
+        entries = encoded
+    flags = plan.build_flags(use_files)
+    action, reason = plan.decide(entries, actual, force)
     if orphan:
         action, reason = "build", "orphan: source recovered from the legacy .db (%d entries%s)" % (
             len(legacy), "" if berkeley_db == bdb_state.AVAILABLE else ", read without Berkeley DB")
     elif berkeley_db in bdb_state.UNAVAILABLE:
         reason += "; the legacy .db was not read (Berkeley DB unavailable: %s)" % berkeley_db
-    change = plan.delta(source.entries, actual)
+    change = plan.delta(entries, actual)
     target_file = indexed.indexed_path(request.target_type, request.path)
     result = {
         "table": spec, "path": request.path, "role": "orphan" if orphan else ("alias" if request.alias else "map"),
         "tool": request.tool, "target": "%s:%s" % (request.target_type, request.path), "target_file": target_file,
-        "action": action, "reason": reason, "changed": action == "build", "entries": len(source.entries),
+        "action": action, "reason": reason, "changed": action == "build", "entries": len(entries),
         "added": len(change["added"]), "removed": len(change["removed"]), "changed_keys": len(change["changed"]),
         "duplicates": source.duplicates, "fold_case": fold_case, "sensitive": request.sensitive,
         "warnings": ["%s, line %d: %s" % (request.path, line, text) for line, text in source.warnings],
         "reader": reader, "verified": 0, "recovered_source": None,
-        "matches_legacy": None if legacy is None or orphan else legacy == source.entries,
+        "matches_legacy": None if legacy is None or orphan else legacy == entries, "flags": flags,
         "berkeley_db": berkeley_db,
     }
-    entry = plan.diff(spec, target_file, source.entries, actual, request.sensitive) if action == "build" else None
+    entry = plan.diff(spec, target_file, entries, actual, request.sensitive) if action == "build" else None
     if action == "build" and not check_mode:
         if orphan:
             info = os.stat(request.path + ".db")
@@ -173,13 +249,13 @@ def reindex(postfix, request, check_mode=False, force=False, strict=True, lookup
             recover.write_source(request.path, data, info.st_uid, info.st_gid, mode)
             result["recovered_source"] = request.path
         build.build(postfix, request.context["config_dir"], request.path, request.tool, request.target_type,
-                    source.entries, fold_case, request.sensitive, request.proxied)
-        result["verified"] = len(source.entries)
+                    entries, fold_case, request.sensitive, request.proxied, flags=flags)
+        result["verified"] = len(entries)
     elif action == "none" and lookup_sample:
         keys = sample_keys(source.order, lookup_sample)
         spec_installed = "%s:%s" % (request.target_type, request.path)
         wrong = build.lookup_mismatches(postfix, request.context["config_dir"], request.tool, request.target_type,
-                                        request.path, spec_installed, source.entries, fold_case, keys)
+                                        request.path, spec_installed, entries, fold_case, keys)
         if wrong:
             raise build.BuildError("%s: the installed %s answers wrongly: %s" % (
                 spec, spec_installed, build.describe_mismatch(wrong, len(keys))))

@@ -7,7 +7,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import base64
 import posixpath
+import re
 
 from ansible_collections.mailops.nbdb.plugins.module_utils._errors import NbdbError
 from ansible_collections.mailops.nbdb.plugins.module_utils._discovery.values import LEGACY_TYPES
@@ -17,6 +19,7 @@ PACKAGES = {"lmdb": "postfix-lmdb", "cdb": "postfix-cdb", "pcre": "postfix-pcre"
 BUILDABLE_TYPES = ("lmdb", "cdb")
 SENSITIVE_WORDS = ("passwd", "password", "sasl", "secret", "credential")
 MAX_DIFF_KEYS = 2000
+FILE_NAME_SEPARATORS = b", \t\r\n"  # CHARS_COMMA_SP, as dict_file_to_buf() splits a value
 
 
 class PlanError(NbdbError):
@@ -49,9 +52,13 @@ def check_symlink(path, real_path, table):
 
 
 def target_type(source_type, requested, database_type, cache_db_type, map_types, table):
-    """Type to build: requested, else btree -> default_cache_db_type, else default_database_type."""
+    """Type to build: requested, else the table's own type when it is already lmdb:/cdb: (the role verifies the built
+    ``target`` so: a btree: map built as the cache type lmdb must not be looked for as cdb), else btree ->
+    default_cache_db_type, else default_database_type."""
     if requested:
         wanted = requested
+    elif source_type in BUILDABLE_TYPES:
+        wanted = source_type
     elif source_type == "btree":
         wanted = cache_db_type
     else:
@@ -66,6 +73,41 @@ def target_type(source_type, requested, database_type, cache_db_type, map_types,
         raise PlanError("%s: this Postfix does not support %s: tables (postconf -m lacks it); install the %s"
                         " package" % (table, wanted, PACKAGES.get(wanted, "postfix-" + wanted)))
     return wanted
+
+
+def file_names(value):
+    """The file names of a -F value, in order."""
+    return [name for name in re.split(b"[" + FILE_NAME_SEPARATORS + b"]+", value) if name]
+
+
+def file_value(contents):
+    """What postmap -F stores for a value naming these files: their contents joined by a newline, base64-encoded
+    (dict_file_to_b64(); checked on 3.11.7: "KEY1\\n" and "CERT1\\n" give base64 of "KEY1\\n\\nCERT1\\n")."""
+    return base64.b64encode(b"\n".join(contents))
+
+
+def needs_file_values(requested, used_by_file_parameter, built, candidate):
+    """Whether to build with -F: as requested; else when a parameter of FILE_VALUE_PARAMETERS uses the table; else
+    when a built form of the table (the legacy .db, or the installed new file) holds exactly candidate, the -F values
+    of its source (someone built it with -F by hand). candidate is None when the values do not all name files."""
+    if requested is not None:
+        return requested
+    if used_by_file_parameter:
+        return True
+    return bool(candidate) and any(content == candidate for content in built if content)
+
+
+_BASE64_RE = re.compile(b"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$")
+
+
+def base64_values(built):
+    """Whether a built form of the table (one of built, {key: value} or None) holds only base64 values: the only
+    case in which the files its source names are worth reading to see whether it was built with -F."""
+    return any(content and all(value and _BASE64_RE.match(value) for value in content.values()) for content in built)
+
+
+def build_flags(file_values):
+    return ["-F"] if file_values else []
 
 
 def is_sensitive(path, sensitive_paths):
