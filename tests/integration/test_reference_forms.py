@@ -4,7 +4,7 @@ a user-defined parameter overridden in master.cf -o, a restriction class overrid
 and a tls_server_sni_maps table built with postmap -F. Two sid containers in one playbook run: one migrates to lmdb,
 one to cdb (the btree: map becomes the cache type lmdb on both).
 
-Checked with Postfix's own tools only: ``postconf -nx``/``-Px`` show no hash:/btree: and name every table by its new
+A dry run (check mode) first must pass and leave /etc/postfix as it was. Then, checked with Postfix's own tools only: ``postconf -nx``/``-Px`` show no hash:/btree: and name every table by its new
 type, every key of every table answers through the new type exactly as it answered through the legacy one,
 ``postfix check``/``status`` pass, the look-alike stays, and a second run changes nothing. The first run gets its booleans and numbers as strings, the way ``-e`` gives them.
 """
@@ -74,17 +74,28 @@ def migrated():
                 keys = keys_of(host, path, tool)
                 before[host.name, path] = answers(host, legacy, path, tool, keys)
                 assert len(before[host.name, path]) == len(keys), (path, before[host.name, path])
+        files = {host.name: host.run(["sh", "-c", "cd /etc/postfix && ls -l --time-style=+%s . && cat main.cf master.cf"])
+                 .stdout for host in hosts}
+        dry = run_playbook(hosts, PLAYBOOK, check=True)
+        unchanged = all(host.run(["sh", "-c", "cd /etc/postfix && ls -l --time-style=+%s . && cat main.cf master.cf"])
+                        .stdout == files[host.name] for host in hosts)
         # typed as on a command line (-e migrate_verify=true): strings, coerced once by the role (issue 15 part 6)
         first = run_playbook(hosts, PLAYBOOK, extra_vars=TYPED_AS_TEXT)
         second = run_playbook(hosts, PLAYBOOK)
-        yield hosts, before, first, second
+        yield hosts, before, first, second, dry, unchanged
     finally:
         for host in hosts:
             host.stop()
 
 
+def test_dry_run_plans_every_form_and_changes_nothing(migrated):
+    (rc, out), unchanged = migrated[4:]
+    assert rc == 0, out[-6000:]
+    assert unchanged
+
+
 def test_first_run_migrates_every_form(migrated):
-    hosts, before, (rc, out), dummy = migrated
+    hosts, before, (rc, out) = migrated[:3]
     assert rc == 0, out[-6000:]
     for host in hosts:
         main, master = host.postconf("-nx"), host.postconf("-Px")
@@ -116,7 +127,7 @@ def test_sni_table_holds_the_named_files(migrated):
 
 
 def test_second_run_changes_nothing(migrated):
-    hosts, dummy, dummy2, (rc, out) = migrated
+    hosts, (rc, out) = migrated[0], migrated[3]
     assert rc == 0, out[-6000:]
     for host in hosts:
         recap = re.search(r"^%s\s*:.*$" % re.escape(host.name), out, re.M)
