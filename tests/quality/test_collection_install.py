@@ -29,14 +29,13 @@ MAX_BYTES = 400 * 1024  # 150 kB when this was written; the tree with its tests 
 def run(args, cwd, env):
     proc = subprocess.run(args, cwd=str(cwd), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                           universal_newlines=True, check=False)
-    assert proc.returncode == 0, "%s failed (rc=%d):\n%s\n%s" % (" ".join(args), proc.returncode, proc.stdout,
-                                                                proc.stderr)
+    assert proc.returncode == 0, "%s failed (rc=%d):\n%s\n%s" % (" ".join(args), proc.returncode, proc.stdout, proc.stderr)
     return proc.stdout
 
 
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory):
-    """(tarball members, tarball size, collections path holding only the installed copy, environment)."""
+    """Tarball members and size, the installed copy's path (alone in its collections path), the environment."""
     base = tmp_path_factory.mktemp("install")
     source = base / "src" / "ansible_collections" / "mailops" / "nbdb"
     _copy_collection(str(source))
@@ -52,11 +51,12 @@ def installed(tmp_path_factory):
     with tarfile.open(str(tarball)) as archive:
         members = archive.getnames()
     run(["ansible-galaxy", "collection", "install", "-p", str(collections), str(tarball)], base, env)
-    return members, tarball.stat().st_size, collections / "ansible_collections" / "mailops" / "nbdb", env
+    return {"members": members, "size": tarball.stat().st_size, "env": env,
+            "path": collections / "ansible_collections" / "mailops" / "nbdb"}
 
 
 def test_tarball_leaves_out_what_only_a_checkout_uses(installed):
-    members, size, _, _ = installed
+    members, size = installed["members"], installed["size"]
     shipped = [name for name in members if name.startswith(LEFT_OUT) or name in LEFT_OUT
                or "__pycache__" in name or name.endswith((".tar.gz", ".pyc", ".log")) or "/molecule/" in name]
     assert not shipped, "build_ignore lets these into the tarball: %s" % shipped
@@ -67,7 +67,7 @@ def test_tarball_leaves_out_what_only_a_checkout_uses(installed):
 
 
 def test_ansible_doc_of_every_module_from_the_installed_copy(installed):
-    _, _, path, env = installed
+    path, env = installed["path"], installed["env"]
     listed = json.loads(run(["ansible-doc", "-t", "module", "-l", "--json", "mailops.nbdb"], path.parent, env))
     assert sorted(listed) == ["mailops.nbdb." + name for name in MODULES]
     docs = json.loads(run(["ansible-doc", "-t", "module", "--json"] + ["mailops.nbdb." + m for m in MODULES],
@@ -79,7 +79,7 @@ def test_ansible_doc_of_every_module_from_the_installed_copy(installed):
 
 
 def test_ansible_doc_of_every_role_from_the_installed_copy(installed):
-    _, _, path, env = installed
+    path, env = installed["path"], installed["env"]
     docs = json.loads(run(["ansible-doc", "-t", "role", "--json"] + ["mailops.nbdb." + r for r in ROLES],
                           path.parent, env))
     assert sorted(docs) == ["mailops.nbdb." + name for name in ROLES]
@@ -89,6 +89,9 @@ def test_ansible_doc_of_every_role_from_the_installed_copy(installed):
 
 
 def test_every_playbook_parses_from_the_installed_copy(installed):
-    _, _, path, env = installed
-    run(["ansible-playbook", "-i", "localhost,", "--syntax-check"] + ["mailops.nbdb." + p for p in PLAYBOOKS],
+    """The collection's playbooks by name, and the AWX project's playbooks that import them (docs/awx.md)."""
+    path, env = installed["path"], installed["env"]
+    wrappers = sorted(str(p) for p in (ROOT / "docs" / "examples" / "awx-project").glob("*.yml"))
+    assert wrappers
+    run(["ansible-playbook", "-i", "localhost,", "--syntax-check"] + ["mailops.nbdb." + p for p in PLAYBOOKS] + wrappers,
         path.parent, env)
