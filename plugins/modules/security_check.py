@@ -199,8 +199,8 @@ def main():
         if params["fix"]:
             for item in findings:
                 if item["fixable"]:
-                    item["fixed"], record, why = security_fix.apply(postfix, item, params["fix_level"], module.check_mode,
-                                                                   session)
+                    item["fixed"], record, why = security_fix.apply(
+                        postfix, item, params["fix_level"], module.check_mode, session)
                     if record:
                         changes.append(record)
                     if why:

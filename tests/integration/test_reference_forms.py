@@ -4,9 +4,11 @@ a user-defined parameter overridden in master.cf -o, a restriction class overrid
 and a tls_server_sni_maps table built with postmap -F. Two sid containers in one playbook run: one migrates to lmdb,
 one to cdb (the btree: map becomes the cache type lmdb on both).
 
-A dry run (check mode) first must pass and leave /etc/postfix as it was. Then, checked with Postfix's own tools only: ``postconf -nx``/``-Px`` show no hash:/btree: and name every table by its new
-type, every key of every table answers through the new type exactly as it answered through the legacy one,
-``postfix check``/``status`` pass, the look-alike stays, and a second run changes nothing. The first run gets its booleans and numbers as strings, the way ``-e`` gives them.
+A dry run (check mode) first must pass and leave /etc/postfix as it was. Then, checked with Postfix's own tools
+only: ``postconf -nx``/``-Px`` show no hash:/btree: and name every table by its new type, every key of every
+table answers through the new type exactly as it answered through the legacy one,
+``postfix check``/``status`` pass, the look-alike stays, and a second run changes nothing. The first run gets its
+booleans and numbers as strings, the way ``-e`` gives them.
 """
 import concurrent.futures
 import pathlib

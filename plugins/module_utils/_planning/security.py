@@ -452,8 +452,8 @@ def check_tls_keys(state):
                 fix={"action": "chmod", "path": path, "mode": new, "judged": _judged(facts)}))
         if facts["uid"] != 0:
             found.append(finding(
-                "tls.key_owner", "medium", state, "private key %s (%s) is owned by uid %d, not root" % (path, named,
-                                                                                                      facts["uid"]),
+                "tls.key_owner", "medium", state, "private key %s (%s) is owned by uid %d, not root"
+                % (path, named, facts["uid"]),
                 "chown root %s" % path, file=path, fix={"action": "chown", "path": path, "uid": 0,
                                                         "judged": _judged(facts)}))
     return found

@@ -120,8 +120,8 @@ def probe_route(facts):
         if value is None:
             continue
         if value.startswith("ERROR:"):
-            return None, "probe skipped: cannot tell where it goes: %s lookup of %s failed (%s)" % (parameter, key,
-                                                                                                  value[6:].strip())
+            return None, "probe skipped: cannot tell where it goes: %s lookup of %s failed (%s)" % (
+                parameter, key, value[6:].strip())
         if parameter == "transport_maps" and on_host(value, services):
             continue
         return None, "probe skipped: %s maps %s to %s" % (parameter, key, value)

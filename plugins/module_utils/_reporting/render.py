@@ -114,9 +114,9 @@ def markdown(report):
     lines = ["# %s" % _md(report["title"]), ""]
     if report["dry_run"]:
         lines += ["**DRY RUN** - check mode: no host was changed. States below are predictions.", ""]
-    lines += ["Generated %s by %s (schema %s)." % (_md(report["generated_at"]), _md(report["generated_by"]),
-                                                  _md(report["schema_version"])), "",
-              "## Fleet totals", "", "| Total | Value |", "|---|---|"]
+    generated = "Generated %s by %s (schema %s)." % (
+        _md(report["generated_at"]), _md(report["generated_by"]), _md(report["schema_version"]))
+    lines += [generated, "", "## Fleet totals", "", "| Total | Value |", "|---|---|"]
     lines += ["| %s | %s |" % (label, value) for label, value in _total_items(report)]
     lines += ["| Findings | %s |" % _findings(report["totals"]["findings"]), "", "## Hosts", "",
               "| " + " | ".join(HEADERS) + " |", "|" + "---|" * len(HEADERS)]

@@ -199,7 +199,6 @@ def test_install_in_a_user_directory_under_attack(world, monkeypatch):
     assert not [n for n in os.listdir(data) if n.startswith(".nbdb-") and os.path.isdir(os.path.join(data, n))]
 
 
-
 # --- the owner's child (run_as) -----------------------------------------------------------------------------------
 def test_run_as_drops_to_the_owner_and_returns_its_answer():
     answer = descriptors.run_as(OWNER, OTHER, lambda *a: [os.getuid(), os.geteuid(), os.getgid(), os.getgroups(),
@@ -254,6 +253,7 @@ def test_mailman2_layout_owner_child_for_list_files_root_for_root_list_ones(worl
     with pytest.raises(recover.RecoverError, match="refusing to act as root or as the file's owner root"):
         recover.write_source(rooted, b"x y\n", 0, 0)
 
+
 # --- build ------------------------------------------------------------------------------------------------------
 def test_build_in_the_owners_directory_survives_the_owner_racing_it(world, monkeypatch):
     data = user_dir(world)
@@ -300,7 +300,6 @@ def test_build_in_a_root_directory_uses_plain_paths(world):
     assert all(not call[2] and call[1][-1].startswith("lmdb:" + world + "/.nbdb-build-") for call in postfix.calls)
     assert {call[3] for call in postfix.calls} == {0}  # a root-only directory: root builds there
     assert stat.S_IMODE(os.stat(table + ".lmdb").st_mode) == 0o600
-
 
 
 @pytest.mark.parametrize("source_mode, sensitive, proxied, expected", [
@@ -378,7 +377,6 @@ def test_config_write_refuses_a_directory_another_user_can_write(world):
     assert open(os.path.join(config, "main.cf")).read() == "x = 1\n"
 
 
-
 def test_config_write_error_names_the_file_and_its_directory(world, monkeypatch):
     """A read-only config directory (test_db_types proves it on a real read-only mount): the message says where."""
     config = os.path.join(world, "etc")
@@ -410,6 +408,7 @@ def test_config_read_through_a_descriptor(world):
     owned_file(os.path.join(config, "main.cf"), b"x = 1\n", uid=0, mode=0o644)
     with pytest.raises(descriptors.UnsafePathError, match="refusing to act as root .* in %s" % config):
         config_write.read(os.path.join(config, "main.cf"))
+
 
 # --- security_check fixes (finding 3) -----------------------------------------------------------------------------
 def facts(path):

@@ -175,9 +175,9 @@ def test_mailman_group_writable_list_dirs_are_expected_in_the_user_prefix():
     got = {(f["id"], f["file"]) for f in security.check_tables(state(prefixes=USER, tables={other: moved}))}
     assert got == {("table.writable", other), ("table.directory", "/srv/lists/data")}
     # inside the prefix, another user's write is still one
-    intruder = a_table(path, chain(path, **dict(top, **{"/var/lib/mailman3/data": d("/var/lib/mailman3/data", 38, 100,
-                                                                                    0o2775)})),
-                       source=d(path, 38, 38, 0o666))
+    layout = dict(top)
+    layout["/var/lib/mailman3/data"] = d("/var/lib/mailman3/data", 38, 100, 0o2775)
+    intruder = a_table(path, chain(path, **layout), source=d(path, 38, 38, 0o666))
     got = {(f["id"], f["severity"], f["file"]) for f in security.check_tables(state(prefixes=USER, tables={path: intruder}))}
     assert got == {("table.writable", "high", path), ("table.directory", "medium", "/var/lib/mailman3/data")}
 

@@ -13,4 +13,3 @@ from ansible_collections.mailops.nbdb.plugins.module_utils._planning import rein
 ])
 def test_table_mode(source, sensitive, proxied, expected):
     assert plan.table_mode(source, sensitive, proxied) == expected
-

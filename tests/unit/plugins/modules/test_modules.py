@@ -3,7 +3,8 @@
 A case: id, params, check_mode, diff, files ({path: text} laid down first), commands (argv, rc, stdout, stderr,
 stdin, writes; a nested list is spliced in) and expected: failed, changed, msg (words it contains), result (keys
 and patterns of their values, see matches), diff (a pattern), files ({path: text, true for present, null for
-absent} afterwards), absent (strings that must appear nowhere in the result: planted secrets). ``binaries: null``: no Postfix binary is found. ``then`` lists more runs on the same files
+absent} afterwards), absent (strings that must appear nowhere in the result: planted secrets). ``binaries: null``:
+no Postfix binary is found. ``then`` lists more runs on the same files
 (same keys; params default to the case's). ``{tmp}`` is the case's directory.
 ``xfail`` (a reason) marks a module bug: the case must fail until it is fixed.
 
