@@ -69,6 +69,7 @@ bootstrap_root "$root" "$PACKAGES,$runtime_packages"
 add_postfix_users "$root"
 mkdir -p "$root/usr/src"
 cp -a "$build$src" "$root/usr/src/"
+# shellcheck disable=SC2016 # $1 is expanded by the inner shell, on purpose
 chroot "$root" sh -c 'cd "$1" && sh postfix-install -non-interactive' sh "$src" >"$work/install.log" 2>&1 || {
     tail -30 "$work/install.log" >&2; echo "build-source-image: postfix-install failed" >&2; exit 1; }
 rm -rf "$root$src"

@@ -96,7 +96,7 @@ postfix:
           C(available); C(missing_311) (3.11+ built without Berkeley DB, "Berkeley DB support for 'hash:...' is not
           available for this OS distribution" or "for this build"); C(unsupported_type) (older releases built
           without it, "unsupported dictionary type: hash"); C(unknown) (an answer not understood, see
-          RV(instances[].berkeley_db.message)).
+          C(message) of RV(instances[].berkeley_db)).
       type: str
       sample: missing_311
 instances:
@@ -307,7 +307,7 @@ tables:
     berkeley_db:
       description:
         - >-
-          The instance's RV(instances[].berkeley_db.state), or C(db_missing) where Berkeley DB works but the table's
+          The instance's C(state) of RV(instances[].berkeley_db), or C(db_missing) where Berkeley DB works but the table's
           C(.db) file does not exist (Postfix fails its open with "open database ....db: No such file or directory").
       type: str
       sample: available

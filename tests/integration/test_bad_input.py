@@ -275,7 +275,8 @@ EXPECTED = {
     "dot-dot path": dict(table_error(*DOT_DOT), nbdb_backup=error(*DOT_DOT)),
     "symlink leaving the directory": table_error("hash:" + VIRTUAL, "symlink", "/srv/outside/virtual"),
     "relative path": table_error("hash:tables/virtual", "relative"),
-    "other-writable directory": LEGITIMATE,
+    # issue 16: anyone could swap the files root builds there, so nothing is built (not even as the owner)
+    "other-writable directory": table_error("/etc/postfix/tables", "every user (mode o+w)"),
     "source owned by another user": LEGITIMATE,
     "malformed line": table_error(VIRTUAL + ", line 3: expected format: key whitespace value"),
     "binary junk": table_error(VIRTUAL + ", line 4: non-UTF-8 input"),

@@ -50,7 +50,9 @@ def send_probe(postfix, config_dir, recipient, timeout, log):
     started = time.time() - 1
     body = ("To: %s\nSubject: mailops.nbdb verification\nMessage-ID: <%s>\n\n"
             "Test message from the Berkeley DB migration; it can be deleted.\n" % (recipient, message_id))
-    postfix.run("sendmail", ["-i", recipient], config_dir, data=body, what="sending the verification message")
+    # sendmail names its configuration with -C (postfix.run's -c would be read as recipients)
+    postfix.run("sendmail", (["-C", config_dir] if config_dir else []) + ["-i", recipient], data=body,
+                what="sending the verification message")
     deadline = time.monotonic() + timeout
     queue_id, status = None, None
     while time.monotonic() < deadline and status is None:
