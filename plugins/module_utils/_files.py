@@ -61,3 +61,20 @@ def open_checked(path, error, dir_fd=None, shown=None, owners=None, judged=None)
         os.close(fd)
         raise
     return fd, info
+
+
+class HeldDescriptor:
+    """Something that holds one descriptor (``self.fd``) and closes it on close() or at the end of a with block."""
+
+    fd = None
+
+    def close(self):
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()

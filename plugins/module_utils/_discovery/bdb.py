@@ -98,7 +98,7 @@ import struct
 import time
 
 from ansible_collections.mailops.nbdb.plugins.module_utils._errors import NbdbError
-from ansible_collections.mailops.nbdb.plugins.module_utils._files import open_checked
+from ansible_collections.mailops.nbdb.plugins.module_utils._files import HeldDescriptor, open_checked
 
 HASH_MAGIC = 0x061561
 BTREE_MAGIC = 0x053162
@@ -187,7 +187,7 @@ def _open(path):
     return open_checked(path, BdbFormatError)[0]
 
 
-class BdbFile:
+class BdbFile(HeldDescriptor):
     """One open .db file: metadata checked on open, pages read on demand. Use as a context manager."""
 
     def __init__(self, path, max_item=MAX_ITEM, lock_wait=LOCK_WAIT):
@@ -219,17 +219,6 @@ class BdbFile:
                 raise BdbBusyError("%s: still locked by a writer (postmap or postalias rebuilding it?) after %g s"
                                    % (self.path, lock_wait))
             time.sleep(0.05)
-
-    def close(self):
-        if self.fd is not None:
-            os.close(self.fd)
-            self.fd = None
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
     def fail(self, what, pgno=None):
         """The error to raise: the file, the page (if any), what is wrong, and the kind of file it claims to be."""

@@ -39,7 +39,7 @@ import pwd
 import stat
 
 from ansible_collections.mailops.nbdb.plugins.module_utils._errors import NbdbError
-from ansible_collections.mailops.nbdb.plugins.module_utils._files import O_CLOEXEC, open_checked, same_file
+from ansible_collections.mailops.nbdb.plugins.module_utils._files import O_CLOEXEC, HeldDescriptor, open_checked, same_file
 from ansible_collections.mailops.nbdb.plugins.module_utils._planning import acting
 
 DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | O_CLOEXEC
@@ -93,7 +93,7 @@ def writers_of(info, last=True):
     return found
 
 
-class Directory:
+class Directory(HeldDescriptor):
     """A directory held by a descriptor opened without following symlinks, and who can write to it."""
 
     def __init__(self, path):
@@ -209,18 +209,6 @@ class Directory:
         """Put a file with this content, owner, mode (and atime/mtime) in place as name, atomically (see act)."""
         self.act(uid, gid, "writing %s/%s" % (self.path, name), prefix, _install, name, data, uid, gid, mode, times)
 
-    def close(self):
-        if self.fd is not None:
-            os.close(self.fd)
-            self.fd = None
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-
 def _install(work, name, data, uid, gid, mode, times):
     fd = work.create(name)
     try:
@@ -237,7 +225,7 @@ def _install(work, name, data, uid, gid, mode, times):
     work.rename_into(name, name)
 
 
-class PrivateDir:
+class PrivateDir(HeldDescriptor):
     """A root-only directory inside a Directory, held by its descriptor; removed by close().
 
     owner=(uid, gid): work happens in a directory owned by that user inside the root-only one (WORK), for a
@@ -313,13 +301,6 @@ class PrivateDir:
                 os.rmdir(self.name, dir_fd=self.parent.fd)
             except OSError:
                 pass
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
 
 def run_as(uid, gid, func, *args):
     """func(*args) in a forked child that dropped to uid:gid and the user's groups; its (JSON) result.
