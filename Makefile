@@ -3,7 +3,7 @@ SHELL := /bin/bash
 top := $(CURDIR)
 ENV := top=$(top); . $(top)/scripts/env.sh;
 
-.PHONY: bootstrap bootstrap-venv check demo test unit integration quality molecule images docs clean-containers bench record
+.PHONY: bootstrap bootstrap-venv check demo test unit integration quality molecule images docs clean-containers bench record clean-images
 
 bootstrap:
 	@./scripts/bootstrap.sh
@@ -55,3 +55,9 @@ images:
 clean-containers:
 	@podman ps -a --filter label=nbdb.testbed --format '{{.Names}}' | xargs -r podman rm -f -t 0
 	@podman ps -a --filter label=nbdb.demo --format '{{.Names}}' | xargs -r podman rm -f -t 0
+
+## Drop the image tags of recipes this checkout no longer builds (never done automatically: another checkout may use them).
+clean-images:
+	@$(ENV) current=$$(env | sed -n 's/^NBDB_IMAGE_[A-Z_]*=//p'); \
+	podman images --format '{{.Repository}}:{{.Tag}}' | grep '^localhost/nbdb-pf-' | grep -v ':latest$$' | \
+	while read -r image; do echo "$$current" | grep -qx "$$image" || podman rmi "$$image" >/dev/null 2>&1 || true; done

@@ -63,9 +63,6 @@ for p in $pids; do
     tail -1 "$NBDB_BUILD/image-${p#*:}.log"
 done
 [ -z "$failed" ] || { echo "bootstrap: image build failed:$failed (logs in $NBDB_BUILD)" >&2; exit 1; }
-# Drop tags of older recipes (an image still used by a container stays).
-current=$(env | sed -n 's/^NBDB_IMAGE_[A-Z_]*=//p')
-podman images --format '{{.Repository}}:{{.Tag}}' | grep '^localhost/nbdb-pf-' | grep -v ':latest$' | while read -r image; do
-    echo "$current" | grep -qx "$image" || podman rmi "$image" >/dev/null 2>&1 || true
-done
+# Tags of older recipes stay: another checkout on this machine (CI, a worktree) may be using them.
+# `make clean-images` drops them.
 log "ready"

@@ -209,6 +209,7 @@ class Directory(HeldDescriptor):
         """Put a file with this content, owner, mode (and atime/mtime) in place as name, atomically (see act)."""
         self.act(uid, gid, "writing %s/%s" % (self.path, name), prefix, _install, name, data, uid, gid, mode, times)
 
+
 def _install(work, name, data, uid, gid, mode, times):
     fd = work.create(name)
     try:
@@ -301,6 +302,7 @@ class PrivateDir(HeldDescriptor):
                 os.rmdir(self.name, dir_fd=self.parent.fd)
             except OSError:
                 pass
+
 
 def run_as(uid, gid, func, *args):
     """func(*args) in a forked child that dropped to uid:gid and the user's groups; its (JSON) result.
