@@ -60,6 +60,10 @@ options:
   take_over:
     description: Token of a holder known to be gone; its lock is taken over (reported in C(taken_over)).
     type: str
+  postfix_running:
+    description: Whether Postfix ran when this run began; stored with the lock, so that a run taking over the lock of a
+      killed run learns that the Postfix it finds stopped was stopped by that run (and starts it again).
+    type: bool
 """
 
 EXAMPLES = r"""
@@ -81,6 +85,11 @@ holder_since:
   description: Seconds since the epoch when the holder took the lock.
   returned: always
   type: float
+holder_postfix_running:
+  description: I(postfix_running) recorded by the run holding the lock, or by the run whose lock was taken over (null
+    when none was recorded).
+  returned: always
+  type: bool
 taken_over:
   description: Token of a stale or abandoned lock that was taken over, else null.
   returned: always
@@ -107,13 +116,13 @@ def read_holder(path):
         return {"token": None, "since": os.stat(path).st_mtime if os.path.exists(path) else 0}
 
 
-def take(path, token, owner):
+def take(path, token, owner, postfix_running=None):
     os.mkdir(path, 0o700)
     with open(os.path.join(path, "holder.json"), "w") as handle:
-        json.dump({"token": token, "since": time.time(), "owner": owner}, handle)
+        json.dump({"token": token, "since": time.time(), "owner": owner, "postfix_running": postfix_running}, handle)
 
 
-def take_over(path, judged, token, owner):
+def take_over(path, judged, token, owner, postfix_running=None):
     """Replace the lock judged stale (its holder dict as read) by ours; True when we hold it now.
 
     Atomic between runs: take-overs are serialised by an flock on ``<path>.takeover`` (a file that stays); under it
@@ -139,7 +148,7 @@ def take_over(path, judged, token, owner):
                 return False
             shutil.rmtree(aside, ignore_errors=True)
         try:
-            take(path, token, owner)
+            take(path, token, owner, postfix_running)
         except FileExistsError:
             return False
         return True
@@ -161,10 +170,12 @@ def main():
             stale_after=dict(type="int", default=7200),
             owner=dict(type="str"),
             take_over=dict(type="str"),
+            postfix_running=dict(type="bool"),
         ),
         supports_check_mode=True,
     )
-    result = {"changed": False, "holder": None, "holder_owner": None, "holder_since": None, "taken_over": None}
+    result = {"changed": False, "holder": None, "holder_owner": None, "holder_since": None, "holder_postfix_running": None,
+              "taken_over": None}
     try:
         lock(module, result)
     except HANDLED as exc:
@@ -180,32 +191,35 @@ def lock(module, result):
             shutil.rmtree(path, ignore_errors=True)
         module.exit_json(**result)
     deadline = time.monotonic() + params["wait"]
+    running = params["postfix_running"]
     while True:
         if not os.path.exists(path):
             if not module.check_mode:
                 try:
-                    take(path, token, params["owner"])
+                    take(path, token, params["owner"], running)
                 except FileExistsError:
                     continue  # another run was faster: look again
-            result.update(holder=token, holder_owner=params["owner"])
+            result.update(holder=token, holder_owner=params["owner"], holder_postfix_running=running)
             module.exit_json(**result)
         holder = read_holder(path)
         if holder.get("token") == token:
-            result.update(holder=token, holder_owner=params["owner"], holder_since=holder.get("since"))
+            result.update(holder=token, holder_owner=params["owner"], holder_since=holder.get("since"),
+                          holder_postfix_running=holder.get("postfix_running"))
             module.exit_json(**result)
         age = time.time() - holder.get("since", 0)
         if age > params["stale_after"] or (params["take_over"] and holder.get("token") == params["take_over"]):
-            result["taken_over"] = holder.get("token")
+            result.update(taken_over=holder.get("token"), holder_postfix_running=holder.get("postfix_running"))
             if module.check_mode:
                 result["holder"] = token
                 module.exit_json(**result)
-            if take_over(path, holder, token, params["owner"]):
+            if take_over(path, holder, token, params["owner"], running):
                 result.update(holder=token, holder_owner=params["owner"])
                 module.exit_json(**result)
-            result["taken_over"] = None
+            result.update(taken_over=None, holder_postfix_running=None)
             continue
         if time.monotonic() >= deadline:
-            result.update(holder=holder.get("token"), holder_owner=holder.get("owner"), holder_since=holder.get("since"))
+            result.update(holder=holder.get("token"), holder_owner=holder.get("owner"), holder_since=holder.get("since"),
+                          holder_postfix_running=holder.get("postfix_running"))
             module.fail_json(msg="another migration holds %s (run %s of %s, for %d s); wait for it to finish, or if that"
                              " run is gone, take the lock over with migrate_lock_take_over=%s"
                              % (path, holder.get("token"), holder.get("owner") or "an unknown controller", age,

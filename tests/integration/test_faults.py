@@ -269,8 +269,9 @@ case "$CALLER" in *AnsiballZ_table_reindex*) case " $* " in *" -q "*) ;; *" lmdb
 
 
 def test_disk_full_during_rebuild_fails_clearly_and_old_tables_serve(postfix_host):
-    """The table directory is a 2 MiB tmpfs; another process fills it while the prebuild runs postmap."""
-    host = legacy_host(postfix_host, run_args=["--mount", "type=tmpfs,destination=%s,tmpfs-size=2m" % TABLES])
+    """The table directory is a 2 MiB tmpfs (mode 0755: a tmpfs is 1777 by default, which the collection refuses);
+    another process fills it while the prebuild runs postmap."""
+    host = legacy_host(postfix_host, run_args=["--mount", "type=tmpfs,destination=%s,tmpfs-size=2m,tmpfs-mode=0755" % TABLES])
     recorded = record_lookups(host)
     main_before = host.read("/etc/postfix/main.cf")
     WRAPPERS["disk full"] = FILL_DISK
