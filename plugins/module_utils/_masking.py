@@ -149,12 +149,14 @@ def mask_text(text):
 
 
 def mask_diffs(entries):
-    """Ansible diff entries (before/after texts) with their secrets masked."""
+    """Ansible diff entries (before/after texts) with their secrets masked, for display: bytes of the file that
+    are not UTF-8 (kept as surrogate escapes, see config_write) are shown as U+FFFD."""
     masked = []
     for entry in entries or []:
         entry = dict(entry)
         for key in ("before", "after"):
             if isinstance(entry.get(key), str):
-                entry[key] = mask_text(entry[key])
+                shown = entry[key].encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+                entry[key] = mask_text(shown)
         masked.append(entry)
     return masked

@@ -177,6 +177,11 @@ instances:
     master_cf:
       description: Path of master.cf.
       type: str
+check_mode:
+  description: Whether this task ran in check mode (also when a play or task forces it with the C(check_mode) keyword,
+    which C(ansible_check_mode) does not show); the role refuses C(migrate_dry_run) when it is false.
+  returned: always
+  type: bool
 fingerprint:
   description:
     - sha256 over the state (size, mtime, mode, owner) of every instance's main.cf and master.cf, the files of every
@@ -368,8 +373,8 @@ def main():
                           module.params["database_type"], module.params["cache_db_type"],
                           module.params["probe_berkeley_db"])
     except HANDLED as exc:
-        module.fail_json(msg=message(exc))
-    module.exit_json(changed=False, **result)
+        module.fail_json(msg=message(exc), check_mode=module.check_mode)
+    module.exit_json(changed=False, check_mode=module.check_mode, **result)
 
 
 if __name__ == "__main__":

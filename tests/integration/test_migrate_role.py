@@ -105,6 +105,19 @@ def test_reload_mode_loses_no_mail_and_never_stops(postfix_host):
     assert len(sent) >= 20
 
 
+def test_migrate_dry_run_without_check_mode_is_refused_before_anything_changes(postfix_host):
+    """migrate_dry_run: true in a play that does not run in check mode would skip verification and rollback while
+    its tasks change the host: the preflight refuses it (issue 15 §6)."""
+    host = legacy_host(postfix_host)
+    main_before = host.read("/etc/postfix/main.cf")
+
+    rc, out = run_playbook([host], PLAYBOOK, {"migrate_dry_run": True})
+
+    assert rc != 0 and "A dry run was asked for, but the role's tasks do not run in check mode" in out, out[-3000:]
+    assert host.read("/etc/postfix/main.cf") == main_before and not host.exists("/etc/postfix/tables/virtual.lmdb")
+    assert not host.exists("/run/mailops-nbdb.lock")
+
+
 def test_a_held_lock_stops_a_second_migration_clearly(postfix_host):
     """Another run's lock: fail early with who holds it and change nothing; with a wait, go on once it is free."""
     host = legacy_host(postfix_host)

@@ -120,7 +120,9 @@ def test_instances(run):
 def test_check_mode_reports_the_same_and_changes_nothing(run):
     for result in (run.result, run.check_result):
         assert result["changed"] is False
-    assert run.check_result == run.result  # free space and fingerprint too: the replayed host stands still
+    assert (run.result["check_mode"], run.check_result["check_mode"]) == (False, True)
+    # all else equal, free space and fingerprint too: the replayed host stands still
+    assert dict(run.check_result, check_mode=False) == run.result
     assert run.after == run.before, "the normal run wrote"
     assert run.after_check == run.before, "the check-mode run wrote"
     assert len(run.before) >= 5  # the comparison saw the host's files

@@ -17,10 +17,17 @@ import re
 _MAIN_NAME_RE = re.compile(r"^([A-Za-z0-9_]+)\s*=")
 
 
+def physical_lines(text):
+    """The lines of a configuration file with their endings, split where Postfix splits: at \\n only (a CR stays
+    with its line, where Postfix strips it as white space; str.splitlines would also split at \\f, \\x1c..)."""
+    lines = text.split("\n")
+    return [line + "\n" for line in lines[:-1]] + ([lines[-1]] if lines[-1] else [])
+
+
 def logical_lines(text):
     """(first line number, joined text) of each logical line; comments and blank lines dropped."""
     entries = []
-    for number, line in enumerate(text.splitlines(), 1):
+    for number, line in enumerate(physical_lines(text), 1):
         stripped = line.strip()
         if not stripped or stripped.startswith("#"):
             continue

@@ -1,7 +1,11 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) mailops.nbdb contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Edit main.cf/master.cf text in place and write it atomically, keeping everything else."""
+"""Edit main.cf/master.cf text in place and write it atomically, keeping everything else.
+
+The files are edited byte for byte whatever their encoding (latin-1 comments are common in old files) and line
+endings (CRLF): the text is the file's bytes decoded with surrogateescape, so bytes that are not UTF-8 come back
+unchanged when it is written, and only the rewritten tokens change."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -18,8 +22,11 @@ from ansible_collections.mailops.nbdb.plugins.module_utils._execution import des
 from ansible_collections.mailops.nbdb.plugins.module_utils._planning.rewrite import replace_tokens
 
 
+ENCODING = ("utf-8", "surrogateescape")
+
+
 class ConfigFileError(NbdbError):
-    """main.cf/master.cf is not UTF-8 text, or it (or its backup) could not be written; the file is unchanged."""
+    """main.cf/master.cf (or its backup) could not be written; the file is unchanged."""
 
 
 def _failed(what, path, exc):
@@ -36,14 +43,14 @@ def _edit_lines(lines, first, last, old, new):
 def apply_main(text, replacements, settings):
     """main.cf with replacements (each within its parameter's lines) and settings (name = value)."""
     spans = config_files.main_cf_spans(text)
-    lines = text.splitlines(True)
+    lines = config_files.physical_lines(text)
     for item in replacements:
         first, last = spans[item["parameter"]]
         _edit_lines(lines, first, last, item["old"], item["new"])
     text = "".join(lines)
     for name, value in sorted(settings.items()):
         spans = config_files.main_cf_spans(text)
-        lines = text.splitlines(True)
+        lines = config_files.physical_lines(text)
         line = "%s = %s\n" % (name, value)
         if name in spans:
             first, last = spans[name]
@@ -59,7 +66,7 @@ def apply_main(text, replacements, settings):
 def apply_master(text, replacements):
     """master.cf with replacements, each within the lines of its service's -o option."""
     services = config_files.master_cf_lines(text)
-    lines = text.splitlines(True)
+    lines = config_files.physical_lines(text)
     for item in replacements:
         first, last = config_files.option_span(services[item["service"]], item["parameter"])
         _edit_lines(lines, first, last, item["old"], item["new"])
@@ -94,7 +101,7 @@ def write_atomic(path, text):
             raise descriptors.UnsafePathError("%s is not a regular file; not replacing it" % path)
         moment = time.time() - COOL_SECONDS
         try:
-            directory.install(name, text.encode("utf-8", "surrogateescape"), info.st_uid, info.st_gid,
+            directory.install(name, text.encode(*ENCODING), info.st_uid, info.st_gid,
                               stat.S_IMODE(info.st_mode), times=(moment, moment), prefix=".nbdb-")
         except OSError as exc:
             raise _failed("writing", path, exc)
@@ -114,11 +121,21 @@ def backup(path):
 
 
 def read(path):
-    """The text of main.cf/master.cf: a regular file (never read through a symlink) in a directory only root can
-    change (see _config_directory), read through its descriptor."""
+    """The text of main.cf/master.cf (bytes decoded with ENCODING: any bytes): a regular file (never read through a
+    symlink) in a directory only root can change (see _config_directory), read through its descriptor."""
     with _config_directory(path, "reading %s" % path) as directory:
-        data = directory.read(os.path.basename(path))[0]
+        return directory.read(os.path.basename(path))[0].decode(*ENCODING)
+
+
+def write_all_or_none(texts, before):
+    """write_atomic every path of texts ({path: text}); when one fails, the ones already written get their before
+    text back, so main.cf and master.cf change both or neither."""
+    written = []
     try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ConfigFileError("%s: not UTF-8 text (%s)" % (path, exc))
+        for path, text in texts:
+            write_atomic(path, text)
+            written.append(path)
+    except (NbdbError, OSError):
+        for path in reversed(written):
+            write_atomic(path, before[path])
+        raise

@@ -285,9 +285,11 @@ class PrivateDir(HeldDescriptor):
         return open_checked(name, UnsafePathError, self.fd)
 
     def rename_into(self, name, final):
-        """Move name from here to final in the parent (rename by descriptors: nothing is followed)."""
+        """Move name from here to final in the parent (rename by descriptors: nothing is followed), then fsync the
+        parent so that the new entry survives a crash."""
         step("rename " + final)
         os.rename(name, final, src_dir_fd=self.fd, dst_dir_fd=self.parent.fd)
+        os.fsync(self.parent.fd)
 
     def close(self):
         """Remove what is left inside (only plain entries, and WORK with plain entries) and the directory itself."""

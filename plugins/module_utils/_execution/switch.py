@@ -75,8 +75,7 @@ def switch_types(postfix, config_dir, database_type, cache_db_type, exclude=(), 
         return result
     if make_backup:
         result["backup_files"] = [config_write.backup(path) for path in changed_files]
-    for path in changed_files:
-        config_write.write_atomic(path, after[path])
+    config_write.write_all_or_none([(path, after[path]) for path in changed_files], before)
     try:
         left = leftover(postfix, config_dir, exclude)
         if left:

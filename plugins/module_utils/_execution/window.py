@@ -42,8 +42,8 @@ def with_level(postfix, main_text, master_text, level):
     scratch = tempfile.mkdtemp(prefix="nbdb-window-")
     try:
         for name, text in (("main.cf", main_text), ("master.cf", master_text)):
-            with open(os.path.join(scratch, name), "w") as handle:
-                handle.write(text)
+            with open(os.path.join(scratch, name), "wb") as handle:
+                handle.write(text.encode(*config_write.ENCODING))
             cool_down(os.path.join(scratch, name))
         # master.cf first: postconf reads main.cf, and would wait for it to cool down after the main.cf edit
         postfix.postconf(scratch, "-MX", REINDEX_SERVICE_NAME, what="preparing the level change")
@@ -86,6 +86,7 @@ def run_window(postfix, service, plans, mode, start_stopped=False):
     """
     changed = [(path, plan["after"][path]) for plan in plans for path in plan["after"]
                if plan["after"][path] != plan["before"][path]]
+    before = {path: plan["before"][path] for plan in plans for path in plan["before"]}
     was_running = service.running()
     if mode == "restart" and was_running:
         try:
@@ -97,30 +98,38 @@ def run_window(postfix, service, plans, mode, start_stopped=False):
     try:
         if mode == "restart" and was_running:
             service.stop()
-        for path, text in changed:
-            config_write.write_atomic(path, text)
+        config_write.write_all_or_none(changed, before)
         if mode == "reload" and was_running:
             service.reload()
         elif was_running or start_stopped:
             service.start()
-    except (ServiceError, PostfixCommandError, OSError) as exc:
-        restore(service, plans, start=was_running)
-        raise WindowError("switch failed (%s); the previous main.cf/master.cf were restored and Postfix restarted" % exc)
+    except (NbdbError, OSError) as exc:
+        _restore_after(service, plans, was_running, str(exc))
     if not (was_running or start_stopped):
         return 0.0
     return time.monotonic() - started if mode == "restart" or not was_running else 0.0
 
 
 def restore(service, plans, start=True):
-    """Put every instance's previous main.cf/master.cf back and (re)start Postfix on them (start: it ran before)."""
+    """Put every instance's previous main.cf/master.cf back (those the plan changes) and (re)start Postfix on them
+    (start: it ran before). A file that cannot be put back is reported after Postfix was started: both the old
+    and the new tables exist at this point, so mail flows on either configuration."""
     service.clear_quick_start()
+    failed = []
     for plan in plans:
         for path, text in plan["before"].items():
-            config_write.write_atomic(path, text)
+            if plan["after"].get(path, text) == text:
+                continue  # never written
+            try:
+                config_write.write_atomic(path, text)
+            except (NbdbError, OSError) as exc:
+                failed.append(str(exc))  # the others still go back
     if service.running():
         service.stop()
     if start:
         service.start()
+    if failed:
+        raise WindowError("restoring the previous configuration failed: %s" % "; ".join(failed))
 
 
 def verify_or_restore(postfix, service, plans, options, expect_running=True, was_running=True):
@@ -131,6 +140,14 @@ def verify_or_restore(postfix, service, plans, options, expect_running=True, was
         problems.append("Postfix is not running after the switch")
     if not problems:
         return
-    restore(service, plans, start=was_running)
-    raise WindowError("switch failed (%s); the previous main.cf/master.cf were restored and Postfix restarted"
-                      % "; ".join(problems))
+    _restore_after(service, plans, was_running, "; ".join(problems))
+
+
+def _restore_after(service, plans, was_running, cause):
+    """restore, then raise the WindowError that says why and what was restored."""
+    try:
+        restore(service, plans, start=was_running)
+    except WindowError as exc:
+        raise WindowError("switch failed (%s), and %s" % (cause, exc))
+    raise WindowError("switch failed (%s); the previous main.cf/master.cf were restored and Postfix %s"
+                      % (cause, "restarted" if was_running else "left stopped"))
