@@ -13,14 +13,12 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import errno
 import os
 import stat
 
+from ansible_collections.mailops.nbdb.plugins.module_utils._errors import NbdbError
 from ansible_collections.mailops.nbdb.plugins.module_utils._execution.level import set_level
-
-O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
-OPEN_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | O_CLOEXEC
+from ansible_collections.mailops.nbdb.plugins.module_utils._files import open_checked
 
 
 def step(name):
@@ -38,25 +36,22 @@ def _differs(judged, info):
     return sorted(key for key, value in judged.items() if key in now and now[key] != value)
 
 
+class _Skipped(NbdbError):
+    """The file is not the regular file that was judged (open_checked's verdict)."""
+
+
 def _open_judged(path, judged):
-    """(fd, None) of the judged regular file, or (None, why it is skipped)."""
+    """(fd, None) of the judged regular file, or (None, why it is skipped); symlinks are never fixed nor followed."""
     try:
-        fd = os.open(path, OPEN_FLAGS)
+        fd, info = open_checked(path, _Skipped)
+    except _Skipped as exc:
+        return None, "%s; not fixed" % exc
     except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            return None, "%s is a symlink now; symlinks are never fixed" % path
         return None, "%s: %s" % (path, exc.strerror)
-    info = os.fstat(fd)
-    problem = None
-    if not stat.S_ISREG(info.st_mode):
-        problem = "%s is no longer a regular file" % path
-    else:
-        differs = _differs(judged, info)
-        if differs:
-            problem = "%s changed since it was judged (%s); not fixed, run the check again" % (path, ", ".join(differs))
-    if problem:
+    differs = _differs(judged, info)
+    if differs:
         os.close(fd)
-        return None, problem
+        return None, "%s changed since it was judged (%s); not fixed, run the check again" % (path, ", ".join(differs))
     return fd, None
 
 
