@@ -49,6 +49,19 @@ options:
       - C(false) skips it (the states are then C(unknown)), for example right before a check of the mail log.
     type: bool
     default: true
+  exclude:
+    description:
+      - References to keep as they are (C(type:path), a path or a parameter name), as in the role's
+        C(migrate_exclude); decides RV(plan).
+    type: list
+    elements: str
+    default: []
+  level:
+    description:
+      - The migration level the migration will set (C(keep) keeps the current one); RV(plan) refuses excluded tables
+        that this level would redirect. Not given, the level is not judged.
+    type: str
+    choices: [keep, disable, enable-redirect, enable-reindex]
 notes:
   - Needs C(postconf), and C(postmulti) for multi-instance hosts, on the target (C(/usr/sbin) is searched).
 """
@@ -177,6 +190,50 @@ instances:
     master_cf:
       description: Path of master.cf.
       type: str
+plan:
+  description:
+    - What a migration with I(exclude) and I(level) changes and keeps, decided once (every phase of the role and its
+      record use it). An excluded table must still open afterwards; where it would not, RV(plan.refusals) says why.
+  returned: success
+  type: dict
+  contains:
+    needed:
+      description: A reference to migrate, or an instance whose default types are hash/btree.
+      type: bool
+    references_migrated:
+      description: References (C(type:path)) the migration rewrites.
+      type: list
+      elements: str
+    references_kept:
+      description: Excluded references, which keep their legacy type.
+      type: list
+      elements: str
+    tables_migrated:
+      description: New tables (C(type:path)) the migration makes, caches included.
+      type: list
+      elements: str
+    tables_kept:
+      description: Legacy tables (C(type:path)) only excluded references use, left as they are.
+      type: list
+      elements: str
+    instances:
+      description: Per configuration directory, C(build) (legacy tables to build, not caches) and C(verify) (their new
+        names, looked up key by key after the switch).
+      type: dict
+      sample: {/etc/postfix: {build: [hash:/etc/aliases], verify: [lmdb:/etc/aliases]}}
+    level_after:
+      description: The level the host runs at afterwards (null without levels or when I(level) is not given).
+      type: str
+    refusals:
+      description: Why the migration must not run as asked (an excluded table whose type comes from the default type
+        that the migration switches, or one that the level would redirect), each with its remedy.
+      type: list
+      elements: str
+    exclude_unmatched:
+      description: Entries of I(exclude) that match no reference, table or parameter (a typing error migrates the
+        table it meant).
+      type: list
+      elements: str
 check_mode:
   description: Whether this task ran in check mode (also when a play or task forces it with the C(check_mode) keyword,
     which C(ansible_check_mode) does not show); the role refuses C(migrate_dry_run) when it is false.
@@ -356,6 +413,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.mailops.nbdb.plugins.module_utils._errors import HANDLED, message
 from ansible_collections.mailops.nbdb.plugins.module_utils._commands import module_postfix
 from ansible_collections.mailops.nbdb.plugins.module_utils._discovery.host import discover
+from ansible_collections.mailops.nbdb.plugins.module_utils._planning import exclusion
 
 
 def main():
@@ -365,6 +423,8 @@ def main():
             database_type=dict(type="str", choices=["lmdb", "cdb"]),
             cache_db_type=dict(type="str", choices=["lmdb"]),
             probe_berkeley_db=dict(type="bool", default=True),
+            exclude=dict(type="list", elements="str", default=[]),
+            level=dict(type="str", choices=["keep", "disable", "enable-redirect", "enable-reindex"]),
         ),
         supports_check_mode=True,
     )
@@ -372,6 +432,7 @@ def main():
         result = discover(module_postfix(module), module.params["config_dir"],
                           module.params["database_type"], module.params["cache_db_type"],
                           module.params["probe_berkeley_db"])
+        result["plan"] = exclusion.decide(result, module.params["exclude"], module.params["level"])
     except HANDLED as exc:
         module.fail_json(msg=message(exc), check_mode=module.check_mode)
     module.exit_json(changed=False, check_mode=module.check_mode, **result)

@@ -3,6 +3,7 @@ serving, mail flows), reload mode under SMTP traffic, held and stale locks. Migr
 master PID is molecule's `default` scenario (converge, idempotence, verify)."""
 import os
 import pathlib
+import re
 import smtplib
 import socket
 import subprocess
@@ -116,6 +117,31 @@ def test_migrate_dry_run_without_check_mode_is_refused_before_anything_changes(p
     assert rc != 0 and "A dry run was asked for, but the role's tasks do not run in check mode" in out, out[-3000:]
     assert host.read("/etc/postfix/main.cf") == main_before and not host.exists("/etc/postfix/tables/virtual.lmdb")
     assert not host.exists("/run/mailops-nbdb.lock")
+
+
+def test_an_excluded_table_is_kept_serving_and_a_redirecting_level_is_refused(postfix_host):
+    """migrate_exclude, decided once (issue 15 §4): at enable-redirect Postfix would open the excluded table as
+    lmdb:, whose file is never built, so the host is refused before anything changes; at disable the table stays
+    hash: and answers, everything else is migrated, and the record says what was kept."""
+    host = legacy_host(postfix_host)
+    main_before = host.read("/etc/postfix/main.cf")
+    virtual = "hash:/etc/postfix/tables/virtual"
+
+    rc, out = run_playbook([host], PLAYBOOK, {"migrate_exclude": [virtual]})
+    assert rc != 0 and "is excluded, but at level enable-redirect Postfix redirects" in out, out[-3000:]
+    assert host.read("/etc/postfix/main.cf") == main_before and not host.exists("/etc/postfix/tables/transport.lmdb")
+
+    rc, out = run_playbook([host], PLAYBOOK, {"migrate_exclude": ["/etc/postfix/tables/virtual", "/etc/nope"],
+                                              "migrate_level": "disable"})
+    assert rc == 0, out[-4000:]
+    assert "match no legacy reference, table or parameter" in out, out[-4000:]
+    assert re.search(r"exclude_unmatched:\s+- /etc/nope\s", out), out[-4000:]
+    main = host.postconf("-n")
+    assert "virtual_alias_maps = %s" % virtual in main and "transport_maps = lmdb:" in main, main
+    assert not host.exists("/etc/postfix/tables/virtual.lmdb")
+    assert host.run(["postmap", "-q", "sales@example.org", virtual]).stdout.strip() == "alice, bob"
+    assert re.search(r"tables_kept:\s+- %s\s" % re.escape(virtual), out), out[-4000:]
+    assert host.postfix_running()
 
 
 def test_a_held_lock_stops_a_second_migration_clearly(postfix_host):

@@ -39,6 +39,12 @@ class Request:
             context["map_types"], spec)
 
 
+def cache_type(request):
+    """The type a cache becomes: the instance's cache type (lmdb, the only one Postfix can update, when legacy)."""
+    wanted = request.context["default_cache_db_type"]
+    return "lmdb" if wanted in LEGACY_TYPES else wanted
+
+
 def legacy_type(request, legacy_file):
     """The legacy type of a .db: the requested one, else (a verification names the new type) its access method."""
     if request.source_type in LEGACY_TYPES:
@@ -192,6 +198,7 @@ def reindex(postfix, request, check_mode=False, force=False, strict=True, lookup
     spec = request.spec
     if request.cache:
         return {"table": spec, "path": request.path, "role": "cache", "action": "none", "changed": False,
+                "target": "%s:%s" % (cache_type(request), request.path),
                 "reason": "daemon-maintained cache: recreated empty under the new type when Postfix starts"}, None
     if not check_mode:
         build.remove_abandoned(os.path.dirname(request.path))  # private leftovers of a killed run
