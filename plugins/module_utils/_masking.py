@@ -121,7 +121,8 @@ def mask_value(name, value):
     masked = _DNSBL_KEY.sub(MASK, _mask_tables(value, sensitive))
     if sensitive and masked == value:
         bare = _BARE_VALUE.match(value)
-        if bare and not all(_WHERE.match(token) for token in re.split(r"[\s,]+", bare.group(2)) if token):
+        # a token masked already counts as handled: masking a masked text again changes nothing
+        if bare and not all(_WHERE.match(token) or MASK in token for token in re.split(r"[\s,]+", bare.group(2)) if token):
             masked = bare.group(1) + MASK + bare.group(3)
     return masked
 

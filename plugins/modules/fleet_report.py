@@ -33,7 +33,7 @@ attributes:
   diff_mode:
     support: full
     details:
-      - The diff is the Markdown summary before and after.
+      - The diff is the Markdown summary before and after (totals, rollout, host table; not the hosts' sections).
 options:
   dest:
     description: Report folder on the controller (created when missing).
@@ -138,7 +138,7 @@ def main():
             texts = {"json": store.to_json(report), "markdown": render.markdown(report), "html": render.html(report)}
             writes = [(store.record_path(dest, host), store.to_json(history)) for host, history in changed_hosts.items()]
             writes += [(files[kind], texts[kind]) for kind in ("json", "markdown", "html")]
-            before_markdown = store.read_text(files["markdown"]) or ""
+            before_markdown = render.summary(store.read_text(files["markdown"]) or "")
             if module.check_mode:
                 changed = any(store.read_text(path) != text for path, text in writes)
             else:
@@ -148,7 +148,7 @@ def main():
         module.fail_json(msg=message(exc))
     module.exit_json(changed=changed, files=files, totals=report["totals"],
                      hosts=[{"host": row["host"], "state": row["state"]} for row in report["hosts"]],
-                     diff={"before": before_markdown, "after": texts["markdown"],
+                     diff={"before": before_markdown, "after": render.summary(texts["markdown"]),
                            "before_header": files["markdown"], "after_header": files["markdown"]})
 
 

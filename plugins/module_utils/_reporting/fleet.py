@@ -11,6 +11,7 @@ latest record of any kind, so a re-run that changes nothing does not hide what t
 from __future__ import absolute_import, division, print_function
 
 from ansible_collections.mailops.nbdb.plugins.module_utils._errors import NbdbError
+from ansible_collections.mailops.nbdb.plugins.module_utils._masking import mask_text
 
 __metaclass__ = type
 
@@ -61,9 +62,9 @@ def host_state(history):
         return "restored", rollback
     if migrate:
         return migrate["status"], migrate
-    if dry_run:
-        return dry_run["status"], dry_run
     last = history.get("last")
+    if dry_run and not (last and last["status"] in SKIPPED_STATES and last["run"] != "dry_run" and _after(last, dry_run)):
+        return dry_run["status"], dry_run  # a later rollout that did not reach the host shows as such
     return (last["status"], last) if last else ("no_result", {})
 
 
@@ -98,13 +99,14 @@ def host_row(name, history):
     state, source = host_state(history)
     migrated = history.get("migrated") or {}
     last = history.get("last") or {}
+    known = _with_detail(source, last, history.get("migrate"), history.get("dry_run")) or source  # measured the host
     findings = dict((severity, 0) for severity in SEVERITIES)
-    findings.update((source.get("findings") or last.get("findings") or {}))
+    findings.update((source.get("findings") or last.get("findings") or known.get("findings") or {}))
     return {
         "host": name,
         "state": state,
-        "postfix_version": source.get("postfix_version") or last.get("postfix_version"),
-        "berkeley_db": source.get("berkeley_db") or last.get("berkeley_db"),
+        "postfix_version": source.get("postfix_version") or last.get("postfix_version") or known.get("postfix_version"),
+        "berkeley_db": source.get("berkeley_db") or last.get("berkeley_db") or known.get("berkeley_db"),
         "levels_before": (migrated or source).get("levels_before") or {},
         "levels_after": source.get("levels_after") or {},
         "tables_migrated": _count(migrated.get("tables_migrated")) if migrated else _count(source.get("tables_migrated")),
@@ -119,7 +121,59 @@ def host_row(name, history):
         "last_run": {key: last.get(key) for key in ("run", "status", "started_at", "finished_at", "error")} if last else None,
         "prediction": prediction(history),
         "verification": _verification(source.get("verification") or last.get("verification")),
+        "batch": source.get("batch"),
+        "run": source.get("run"),
+        "timeline": _timeline(history),
+        "detail": _detail(migrated or _with_detail(source, history.get("migrate"), history.get("dry_run")) or source,
+                          known),
+        "rescue": source.get("rescue"),
     }
+
+
+def _timeline(history):
+    """When the host was dry-run, migrated and re-checked (a later real run), and in which batch."""
+    def at(record):
+        return {"at": record.get("finished_at") or record.get("started_at"), "batch": record.get("batch"),
+                "status": record.get("status")} if record else None
+    migrated, migrate, last = history.get("migrated"), history.get("migrate"), history.get("last")
+    rechecked = migrate if migrate and migrated and migrate != migrated and _after(migrate, migrated) else None
+    real = migrate if migrate and not migrated else None
+    shown = [history.get("dry_run"), migrated, rechecked, real, history.get("rollback")]
+    return {"dry_run": at(history.get("dry_run")), "migrated": at(migrated), "rechecked": at(rechecked),
+            "real_run": at(real), "rollback": at(history.get("rollback")),
+            "last": at(last) if last and last not in shown else None}
+
+
+def _with_detail(*records):
+    """The first record that carries a detail (a not_reached record has none: the dry run says what will happen)."""
+    return next((record for record in records if record and record.get("detail")), None)
+
+
+def _masked(items, keys):
+    """Configuration text of a record masked once more (records written by hand or by older releases)."""
+    out = []
+    for item in items or []:
+        if isinstance(item, dict):
+            item = dict(item)
+            for key in keys:
+                if isinstance(item.get(key), str):
+                    item[key] = mask_text(item[key])
+            out.append(item)
+    return out
+
+
+def _detail(migration, latest):
+    """Tables and references of the run that migrated the host (else the latest), findings and Berkeley DB of the latest
+    run; what the host would lose without Berkeley DB: tables whose content only its .db holds or whose .db differs."""
+    tables = [dict(table) for table in (migration.get("detail") or {}).get("tables") or [] if isinstance(table, dict)]
+    latest_detail = latest.get("detail") or {}
+    lost = [table["name"] for table in tables if table.get("role") == "orphan" or table.get("matches_legacy") is False]
+    return {"tables": tables,
+            "references": _masked((migration.get("detail") or {}).get("references"), ("before", "after")),
+            "findings": _masked(latest_detail.get("findings"), ("evidence", "remedy")),
+            "berkeley_db": _masked(latest_detail.get("berkeley_db"), ("message",)),
+            "lost_without_berkeley_db": lost,
+            "of_run": {"run": migration.get("run"), "status": migration.get("status")} if migration else None}
 
 
 def _verification(value):

@@ -10,6 +10,7 @@ __metaclass__ = type
 import re
 from html import escape
 
+from ansible_collections.mailops.nbdb.plugins.module_utils._reporting import chart, sections
 from ansible_collections.mailops.nbdb.plugins.module_utils._reporting.fleet import SEVERITIES
 
 STATE_LABELS = {
@@ -58,12 +59,42 @@ def _total_items(report):
 
 def _cells(row):
     return [
-        row["host"], STATE_LABELS.get(row["state"], row["state"]), row["migrated_at"] or "-", row["postfix_version"] or "-",
+        row["host"], STATE_LABELS.get(row["state"], row["state"]), _batch(row), row["migrated_at"] or "-", row["postfix_version"] or "-",
         row.get("berkeley_db") or "-", _levels(row["levels_before"]), _levels(row["levels_after"]), str(row["tables_migrated"]),
         str(row["references_rewritten"]), "%.3f" % row["downtime_seconds"], _findings(row["findings"]),
         row["backup_path"] or "-", _prediction(row), str(len((row.get("verification") or {}).get("pre_existing") or [])),
         row["error"] or "",
     ]
+
+
+def _batch(row):
+    return "-" if row.get("batch") is None else str(row["batch"])
+
+
+def ordered(rows):
+    """The host table's reading order: hosts that need attention first, then pending ones, then by batch and name."""
+    def key(row):
+        rank = 0 if row["state"] in BAD_STATES else 1 if row["state"] in PENDING_STATES else 2
+        batch = row.get("batch")
+        return (rank, batch is None, batch if isinstance(batch, int) else 0, row["host"])
+    return sorted(rows, key=key)
+
+
+def anchors(rows):
+    """{host: id of its section}, unique and made of [a-z0-9-] only."""
+    found, used = {}, set()
+    for row in rows:
+        base = "host-" + (re.sub(r"[^a-z0-9]+", "-", row["host"].lower()).strip("-") or "x")
+        name, number = base, 1
+        while name in used:
+            number += 1
+            name = "%s-%d" % (base, number)
+        used.add(name)
+        found[row["host"]] = name
+    return found
+
+
+ORDER_NOTE = "Sorted for reading: hosts that need attention first, then pending ones, then by batch and name."
 
 
 def _problems(report):
@@ -78,8 +109,11 @@ def _problems(report):
     return found
 
 
-HEADERS = ["Host", "State", "Migrated at", "Postfix", "Berkeley DB", "Level before", "Level after", "Tables", "References", "Downtime (s)",
+HEADERS = ["Host", "State", "Batch", "Migrated at", "Postfix", "Berkeley DB", "Level before", "Level after", "Tables", "References", "Downtime (s)",
            "Findings", "Backup", "Dry run vs result", "Pre-existing", "Error"]
+# The HTML host table: one line per host at 30 hosts; levels, backup and the full texts are in the host's section.
+HTML_HEADERS = ["Host", "State", "Batch", "Migrated at", "Postfix", "Berkeley DB", "Tables / refs", "Downtime (s)",
+                "Findings", "Dry run vs result", "Pre-existing", "Error"]
 PROBLEMS_NOTE = ("Problems the host had before the switch are pre-existing: reported, never a reason to roll back."
                  " A regression is what the switch changed (see docs/user-guide.md, Verification).")
 
@@ -118,15 +152,44 @@ def markdown(report):
         _md(report["generated_at"]), _md(report["generated_by"]), _md(report["schema_version"]))
     lines += [generated, "", "## Fleet totals", "", "| Total | Value |", "|---|---|"]
     lines += ["| %s | %s |" % (label, value) for label, value in _total_items(report)]
-    lines += ["| Findings | %s |" % _findings(report["totals"]["findings"]), "", "## Hosts", "",
+    lines += ["| Findings | %s |" % _findings(report["totals"]["findings"]), ""] + _rollout_markdown(report) + ["## Hosts", "",
               "| " + " | ".join(HEADERS) + " |", "|" + "---|" * len(HEADERS)]
-    lines += ["| " + " | ".join(_md(cell) for cell in _cells(row)) + " |" for row in report["hosts"]]
+    lines += ["| " + " | ".join(_md(cell) for cell in _cells(row)) + " |" for row in ordered(report["hosts"])]
+    lines += ["", ORDER_NOTE]
     problems = _problems(report)
     if problems:
         lines += ["", "## Verification against each host's baseline", "", PROBLEMS_NOTE, "",
                   "| Host | Kind | Problem |", "|---|---|---|"]
         lines += ["| %s | %s | %s |" % (_md(host), kind, _md(line)) for host, kind, line in problems]
+    lines += ["", DETAIL_HEADING]
+    for row in ordered(report["hosts"]):
+        lines += ["", "### %s: %s" % (_md(row["host"]), _md(STATE_LABELS.get(row["state"], row["state"])))]
+        for title, headers, items in sections.host_sections(row, report["dry_run"]):
+            lines += ["", "#### " + _md(title), ""]
+            if headers is None:
+                lines += ["- " + _md(item) for item in items]
+            elif items:
+                lines += ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+                lines += ["| " + " | ".join(_md(cell) for cell in item) + " |" for item in items]
+            else:
+                lines.append("none")
     return "\n".join(lines) + "\n"
+
+
+DETAIL_HEADING = "## Hosts in detail"
+
+
+def summary(text):
+    """The Markdown without the hosts' sections (what the module's diff shows)."""
+    return text.split("\n" + DETAIL_HEADING + "\n")[0].rstrip("\n") + "\n" if text else text
+
+
+def _rollout_markdown(report):
+    groups = chart.per_batch(report["hosts"])
+    return ["## Rollout: hosts per state per batch", "", "| Batch | Hosts | States |", "|---|---|---|"] + [
+        "| %s | %d | %s |" % (label, sum(counts.values()), _md(", ".join(
+            "%s %d" % (STATE_LABELS.get(state, state), count) for state, count in sorted(counts.items()))))
+        for label, counts in groups] + [""]
 
 
 STYLE = """
@@ -139,6 +202,15 @@ h1{margin:0 0 .3rem}.meta{color:#5b6472;margin-bottom:1.2rem}
 table{border-collapse:collapse;background:#fff;width:100%;font-size:.85rem}
 th,td{border:1px solid #d9dde3;padding:.35rem .5rem;text-align:left;vertical-align:top}
 th{background:#eef0f3}.state{font-weight:600;white-space:nowrap}
+#hosts{font-size:.78rem}#hosts td{padding:.3rem .4rem}#hosts td:last-child{min-width:12rem}
+#hosts td:nth-child(1),#hosts td:nth-child(3),#hosts td:nth-child(4),#hosts td:nth-child(7),#hosts td:nth-child(8){white-space:nowrap}
+h2{margin:1.6rem 0 .5rem}.chart{background:#fff;border:1px solid #d9dde3;border-radius:8px;padding:.6rem;display:inline-block}
+.host-detail{background:#fff;border:1px solid #d9dde3;border-left:4px solid #1a7f37;border-radius:6px;padding:.2rem 1rem .8rem;margin:1rem 0}
+.host-detail.bad{border-left-color:#b42318}.host-detail.pending{border-left-color:#d4a72c}
+.host-detail h3{margin:.6rem 0}.host-detail h4{margin:.8rem 0 .3rem;font-size:.9rem;color:#3d4652}
+.host-detail ul{margin:.2rem 0;padding-left:1.2rem;font-size:.85rem}.up{font-size:.75rem;font-weight:400;margin-left:.6rem}
+table.detail td{font-family:ui-monospace,monospace;font-size:.78rem;word-break:break-word}.none{color:#5b6472;margin:.2rem 0}
+.host-detail.bad .state{color:#b42318}.host-detail.good .state{color:#1a7f37}.host-detail.pending .state{color:#8a5a00}
 tr.bad .state{color:#b42318}tr.good .state{color:#1a7f37}tr.pending .state{color:#8a5a00}.differs{color:#b42318;font-weight:600}
 """
 
@@ -155,15 +227,24 @@ def html(report):
     for label, value in _total_items(report) + [("Findings", _findings(report["totals"]["findings"]))]:
         parts.append('<div class="total"><div class="value">%s</div><div class="label">%s</div></div>' % (
             escape(str(value)), escape(label)))
-    parts += ['</section>', '<table id="hosts"><thead><tr>%s</tr></thead><tbody>' % "".join(
-        "<th>%s</th>" % escape(header) for header in HEADERS)]
-    for row in report["hosts"]:
-        cells = _cells(row)
-        klass = "bad" if row["state"] in BAD_STATES else "pending" if row["state"] in PENDING_STATES else "good"
-        rendered = ['<td class="state">%s</td>' % escape(cells[1]) if index == 1 else
-                    '<td class="differs">%s</td>' % escape(cell) if index == HEADERS.index("Dry run vs result") and cell.startswith("DIFFERS") else
-                    "<td>%s</td>" % escape(cell) for index, cell in enumerate(cells)]
-        parts.append('<tr class="host %s" data-host="%s">%s</tr>' % (klass, escape(row["host"]), "".join(rendered)))
+    links = anchors(report["hosts"])
+    parts += ['</section>', '<h2>Rollout: hosts per state per batch</h2>',
+              '<div class="chart" id="rollout">%s</div>' % chart.svg(report["hosts"], STATE_LABELS),
+              '<h2>Hosts</h2><p class="meta">%s</p>' % escape(ORDER_NOTE),
+              '<table id="hosts"><thead><tr>%s</tr></thead><tbody>' % "".join(
+                  "<th>%s</th>" % escape(header) for header in HTML_HEADERS)]
+    for row in ordered(report["hosts"]):
+        cells = dict(zip(HEADERS, _cells(row)))
+        prediction = cells["Dry run vs result"]
+        problem = cells["Error"] if len(cells["Error"]) <= 90 else cells["Error"][:88] + "..."
+        rendered = ['<td><a href="#%s">%s</a></td>' % (links[row["host"]], escape(row["host"])),
+                    '<td class="state">%s</td>' % escape(cells["State"])]
+        cells["Tables / refs"] = "%s / %s" % (cells["Tables"], cells["References"])
+        rendered += ["<td>%s</td>" % escape(cells[header]) for header in HTML_HEADERS[2:-3]]
+        rendered += ['<td class="%s" title="%s">%s</td>' % (
+            "differs" if prediction.startswith("DIFFERS") else "", escape(prediction), escape(prediction.split(":")[0])),
+            "<td>%s</td>" % escape(cells["Pre-existing"]), '<td title="%s">%s</td>' % (escape(cells["Error"]), escape(problem))]
+        parts.append('<tr class="host %s" data-host="%s">%s</tr>' % (_klass(row), escape(row["host"]), "".join(rendered)))
     parts.append("</tbody></table>")
     problems = _problems(report)
     if problems:
@@ -172,5 +253,30 @@ def html(report):
         parts += ['<tr class="%s"><td>%s</td><td>%s</td><td>%s</td></tr>' % (
             "bad" if kind == "regression" else "good", escape(host), kind, escape(line)) for host, kind, line in problems]
         parts.append("</tbody></table>")
+    parts.append("<h2>Hosts in detail</h2>")
+    for row in ordered(report["hosts"]):
+        parts.append(_host_html(row, links[row["host"]], report["dry_run"]))
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"
+
+
+def _klass(row):
+    return "bad" if row["state"] in BAD_STATES else "pending" if row["state"] in PENDING_STATES else "good"
+
+
+def _host_html(row, anchor, dry_run):
+    parts = ['<section class="host-detail %s" id="%s"><h3>%s <span class="state">%s</span>'
+             ' <a class="up" href="#hosts">host table</a></h3>' % (
+                 _klass(row), anchor, escape(row["host"]), escape(STATE_LABELS.get(row["state"], row["state"])))]
+    for title, headers, items in sections.host_sections(row, dry_run):
+        parts.append("<h4>%s</h4>" % escape(title))
+        if headers is None:
+            parts.append("<ul>%s</ul>" % "".join("<li>%s</li>" % escape(item) for item in items))
+        elif items:
+            parts.append('<table class="detail"><thead><tr>%s</tr></thead><tbody>%s</tbody></table>' % (
+                "".join("<th>%s</th>" % escape(header) for header in headers),
+                "".join("<tr>%s</tr>" % "".join("<td>%s</td>" % escape(cell) for cell in item) for item in items)))
+        else:
+            parts.append('<p class="none">none</p>')
+    parts.append("</section>")
+    return "".join(parts)

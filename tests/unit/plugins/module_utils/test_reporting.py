@@ -107,7 +107,8 @@ class Cells(HTMLParser):
         attrs = dict(attrs)
         if "data-host" in attrs:
             self.rows.append(attrs["data-host"])
-        self.external += [value for key, value in attrs.items() if key in ("src", "href") and value]
+        self.external += [value for key, value in attrs.items()
+                          if key in ("src", "href") and value and not value.startswith("#")]
         self.scripts += tag == "script"
 
     def handle_data(self, data):
@@ -118,7 +119,7 @@ def test_html_is_self_contained_escaped_and_has_a_row_per_host():
     page = render.html(fleet_report(dry_run=True))
     parser = Cells()
     parser.feed(page)
-    assert parser.rows == ["mx1", "mx2", "mx3"]
+    assert parser.rows == ["mx2", "mx3", "mx1"]  # rolled back, no result yet, migrated: attention first
     assert parser.external == [] and parser.scripts == 0 and "url(" not in page
     assert "Fleet &lt;test&gt;" in page and "<test>" not in page
     assert "DRY RUN" in page and "postfix start failed" in "".join(parser.text)
@@ -167,4 +168,5 @@ def test_pre_existing_problems_and_regressions_are_listed_per_host():
 
 
 def test_no_verification_section_without_problems():
-    assert "baseline" not in render.markdown(fleet_report())
+    text = render.markdown(fleet_report())
+    assert "each host's baseline" not in text and text.count("- not run") == 3  # said per host
