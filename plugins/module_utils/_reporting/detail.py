@@ -13,6 +13,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.mailops.nbdb.plugins.module_utils._masking import mask_text, mask_value
+from ansible_collections.mailops.nbdb.plugins.module_utils._planning.rewrite import is_excluded
 
 BUILD_KEYS = ("target_file", "action", "reason", "entries", "matches_legacy", "recovered_source", "reader")
 FINDING_KEYS = ("id", "severity", "instance", "file", "parameter", "fixable", "fixed")
@@ -40,13 +41,16 @@ def _builds(prebuild):
 def tables(before, prebuild, switch, exclude):
     built_at_switch = set((switch or {}).get("tables_built") or [])
     builds = _builds(prebuild)
+    plan = before.get("plan")  # nbdb_info's decision (exclusion.decide); a result without one: the named tables
+    kept = set(plan["tables_kept"] if plan else [t.get("name") for t in before.get("tables") or []
+                                                  if t.get("path") in exclude or t.get("name") in exclude])
     out = []
     for table in before.get("tables") or []:
         build = builds.get(table.get("name")) or {}
         item = {"name": table.get("name"), "target": table.get("target"), "role": table.get("role"),
                 "instance": table.get("config_dir"), "used_by": list(table.get("used_by") or []),
                 "berkeley_db": table.get("berkeley_db"),
-                "excluded": table.get("path") in exclude or table.get("name") in exclude}
+                "excluded": table.get("name") in kept}
         item.update(_owner_mode(table.get("files")))
         item.update((key, build.get(key)) for key in BUILD_KEYS)
         item["rebuilt_at_switch"] = table.get("name") in built_at_switch
@@ -86,8 +90,7 @@ def references(before, switch, exclude):
         raw = ref.get("raw") or ""
         line_before, line_after = _lines(texts, site, raw) if site else (None, None)
         target = targets.get(ref.get("path")) or ""
-        excluded = bool({ref.get("expanded"), ref.get("path"), used.get("parameter"), site.get("parameter")}
-                        & set(exclude))
+        excluded = is_excluded(ref, exclude)  # what exclusion.decide (nbdb_info's plan) keeps
         if line_before is None and site.get("parameter"):
             line_before = mask_value(site["parameter"], raw)  # no diff (not switched): the table text only
             line_after = None if excluded or ":" not in target else mask_value(
