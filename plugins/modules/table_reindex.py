@@ -259,7 +259,7 @@ def main():
                             params["sensitive"], params["file_values"]) for spec in params["tables"]]
         for request in requests:
             result, diff = reindex(postfix, request, module.check_mode, params["force"], params["strict"],
-                                   params["lookup_sample"])
+                                   params["lookup_sample"], module._diff)
             results.append(result)
             if diff:
                 diffs.append(diff)

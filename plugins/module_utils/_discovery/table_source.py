@@ -88,6 +88,8 @@ def _source_lines(data, utf8):
 
 def fold(key, utf8=True):
     """Postfix's key case folding."""
+    if key.isascii():
+        return key.lower()  # UTF-8 case folding of ASCII is ASCII lower case
     if utf8:
         try:
             return key.decode("utf-8").casefold().encode("utf-8")
@@ -98,6 +100,10 @@ def fold(key, utf8=True):
 
 def _split_key(line):
     """postmap: key up to the first white space outside double quotes."""
+    if b'"' not in line and b"\\" not in line and line[:1] not in WHITESPACE:
+        # the common "key whitespace value" line: bytes.split(None) splits at exactly the bytes of WHITESPACE
+        parts = line.split(None, 1)
+        return parts[0], parts[1].strip(WHITESPACE) if len(parts) > 1 else b""
     quoted = False
     index = 0
     while index < len(line):
