@@ -120,9 +120,12 @@ def infer_fold_case(request, legacy, utf8):
     """Keys in the legacy table that case folding would change mean it was built with -f."""
     if request.fold_case is not None:
         return request.fold_case
-    if legacy and any(key != table_source.fold(key, utf8) for key in legacy):
-        return False
-    return True
+    if not legacy:
+        return True
+    keys = b"\n".join(legacy)
+    if keys.isascii():  # one scan: ASCII folding is lower case
+        return keys.lower() == keys
+    return all(key == table_source.fold(key, utf8) for key in legacy)
 
 
 def _readable_by(info, uid, groups):

@@ -1,10 +1,9 @@
 """The fast paths of issue 18 (source parser, case folding, verification, diff) give what the general code gives."""
 import itertools
 
-from ansible_collections.mailops.nbdb.plugins.module_utils._discovery import table_source
-from ansible_collections.mailops.nbdb.plugins.module_utils._execution import build
+from ansible_collections.mailops.nbdb.plugins.module_utils._discovery import indexed, table_source
+from ansible_collections.mailops.nbdb.plugins.module_utils._execution import build, reindex
 from ansible_collections.mailops.nbdb.plugins.module_utils._planning import reindex as plan
-
 
 
 def _loop(line):
@@ -84,3 +83,52 @@ def test_big_diff_lists_only_changed_keys():
     entry = plan.diff("t", "t.lmdb", expected, actual, False)
     assert entry["before"] == "k0000003 old\n"
     assert entry["after"] == "k0000003 v\nk0000005 v\n"
+
+
+def test_logical_lines_fast_path_only_without_continuations():
+    plain = b"# comment\n\na b\n\fc d\n  \n#x\ne f\r\n"
+    assert table_source.logical_lines(plain) == ([(3, b"a b"), (4, b"\fc d"), (7, b"e f\r")], [])
+    assert table_source.logical_lines(b"a b\n c\n") == ([(1, b"a b c")], [])
+    assert table_source.logical_lines(b"\tx\na b\n") == ([(2, b"a b")], [(1, "logical line must not start with whitespace")])
+
+
+def test_clean_items_first_duplicate_wins_and_alias_extras_go():
+    pairs = [(b"a\0", b"1\0"), (b"b", b"2"), (b"a\0", b"3\0"), (b"@\0", b"@\0")]
+    assert indexed.clean_items(pairs, alias=False) == {b"a": b"1", b"b": b"2", b"@": b"@"}
+    assert indexed.clean_items(pairs, alias=True) == {b"a": b"1", b"b": b"2"}
+    assert indexed.parse_dump(b"root:\talice\nx:\ty\n", alias=True) == {b"root": b"alice", b"x": b"y"}
+
+
+def test_delta_of_new_unchanged_and_changed_tables():
+    expected = {b"a": b"1", b"b": b"2"}
+    assert plan.delta(expected, None) == {"added": [b"a", b"b"], "removed": [], "changed": []}
+    assert plan.delta(expected, dict(expected)) == {"added": [], "removed": [], "changed": []}
+    assert plan.delta(expected, {b"b": b"9", b"c": b"3"}) == {"added": [b"a"], "removed": [b"c"], "changed": [b"b"]}
+
+
+class _Request:
+    fold_case = None
+
+
+def test_fold_case_inferred_from_legacy_keys():
+    assert reindex.infer_fold_case(_Request(), {b"user@a.com": b"x"}, True) is True
+    assert reindex.infer_fold_case(_Request(), {b"user@a.com": b"x", b"User@b.com": b"y"}, True) is False
+    assert reindex.infer_fold_case(_Request(), {b"\xc3\xa9t\xc3\xa9": b"x"}, True) is True
+    assert reindex.infer_fold_case(_Request(), {b"\xc3\x89t\xc3\xa9": b"x"}, True) is False
+    assert reindex.infer_fold_case(_Request(), None, True) is True
+
+
+def test_plain_sources_parse_as_the_general_parser_does():
+    cases = [b"a 1\nB\t2\nc\n\nd   4  \ne\x0b5\n#x\na 9\n", b"k v\n\rx y\n", b'q "a b"\n', b"k\\ v w\n"]
+    for data in cases:
+        fast = table_source.parse_map(data)
+        lines = table_source.logical_lines(data)[0]
+        general = table_source.Source()
+        for number, line in lines:
+            key, value = _loop(line.rstrip(table_source.WHITESPACE))
+            if value:
+                general.add(table_source.fold(key), value, number)
+        assert (fast.entries, fast.order, fast.lines) == (general.entries, general.order, general.lines), data
+    assert table_source._plain(cases[0]) and not any(table_source._plain(data) for data in cases[1:])
+    assert [text for line, text in table_source.parse_map(cases[0]).warnings] == [
+        "expected format: key whitespace value", "duplicate entry: 'a'"]
