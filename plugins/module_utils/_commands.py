@@ -78,7 +78,7 @@ class Postfix:
         if config_dir:
             argv += ["-c", config_dir]
         argv += list(args)
-        if data is not None and binary:
+        if binary:  # also without data: run_command gathers output by "stdout += chunk", quadratic in its size
             rc, out, err = communicate(argv, data, **({"pass_fds": tuple(pass_fds)} if pass_fds else {}))
         else:
             kwargs = {"encoding": None} if binary else {}

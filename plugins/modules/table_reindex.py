@@ -224,6 +224,8 @@ tables:
       sample: ["-F"]
 """
 
+import gc
+
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.mailops.nbdb.plugins.module_utils._errors import HANDLED, message
@@ -253,13 +255,14 @@ def main():
     params = module.params
     postfix = module_postfix(module)
     results, diffs = [], []
+    gc.disable()  # millions of small acyclic objects (keys, values): the cycle collector would rescan them all
     try:
         context = table_context(postfix, params["config_dir"], params["database_type"], params["cache_db_type"])
         requests = [Request(spec, context, params["role"], params["target_type"], params["fold_case"],
                             params["sensitive"], params["file_values"]) for spec in params["tables"]]
         for request in requests:
             result, diff = reindex(postfix, request, module.check_mode, params["force"], params["strict"],
-                                   params["lookup_sample"])
+                                   params["lookup_sample"], module._diff)
             results.append(result)
             if diff:
                 diffs.append(diff)

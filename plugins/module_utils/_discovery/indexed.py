@@ -71,14 +71,17 @@ def indexed_path(map_type, path):
 
 
 def clean_items(pairs, alias):
-    content = {}
-    for key, value in pairs:
-        key = key[:-1] if key.endswith(b"\0") else key
-        value = value[:-1] if value.endswith(b"\0") else value
-        if alias and key in ALIAS_EXTRAS:
-            continue
-        if key not in content:
-            content[key] = value
+    """{key: value} without NUL terminators (and postalias's own entries); the first of duplicate keys wins."""
+    items = [(key[:-1] if key.endswith(b"\0") else key, value[:-1] if value.endswith(b"\0") else value)
+             for key, value in pairs]
+    content = dict(items)
+    if len(content) != len(items):  # duplicates (cdb can hold them): the first wins
+        content = {}
+        for key, value in items:
+            content.setdefault(key, value)
+    if alias:
+        for extra in ALIAS_EXTRAS:
+            content.pop(extra, None)
     return content
 
 
@@ -131,14 +134,9 @@ def read_cdb(path, alias=False, owner=None):
 
 def parse_dump(text, alias=False):
     """``postmap -s`` lines ``key<TAB>value`` (postalias: ``key:<TAB>value``)."""
-    pairs = []
-    for line in text.split(b"\n"):
-        if not line:
-            continue
-        key, dummy, value = line.partition(b"\t")
-        if alias and key.endswith(b":"):
-            key = key[:-1]
-        pairs.append((key, value))
+    pairs = [line.partition(b"\t")[::2] for line in text.split(b"\n") if line]
+    if alias:
+        pairs = [(key[:-1] if key.endswith(b":") else key, value) for key, value in pairs]
     return clean_items(pairs, alias)
 
 

@@ -61,9 +61,13 @@ def _utf8_lines(lines, warnings):
 
 def logical_lines(data):
     """(line number, bytes) of each logical line, and warnings for lines Postfix skips."""
+    lines = data.split(b"\n")
+    if not (data[:1] in (b" ", b"\t") or b"\n " in data or b"\n\t" in data):  # no continuation lines (one scan)
+        return [(number, line) for number, line in enumerate(lines, 1)
+                if line.strip(WHITESPACE)[:1] not in (b"", b"#")], []
     result = []
     warnings = []
-    for number, line in enumerate(data.split(b"\n"), 1):
+    for number, line in enumerate(lines, 1):
         stripped = line.strip(WHITESPACE)
         if not stripped or stripped.startswith(b"#"):
             continue
@@ -81,13 +85,15 @@ def _source_lines(data, utf8):
     """A new Source holding the line warnings, and the logical lines Postfix reads."""
     source = Source()
     lines, source.warnings = logical_lines(data)
-    if utf8:
+    if utf8 and not data.isascii():  # ASCII is valid UTF-8
         lines = _utf8_lines(lines, source.warnings)
     return source, lines
 
 
 def fold(key, utf8=True):
     """Postfix's key case folding."""
+    if key.isascii():
+        return key.lower()  # UTF-8 case folding of ASCII is ASCII lower case
     if utf8:
         try:
             return key.decode("utf-8").casefold().encode("utf-8")
@@ -98,6 +104,10 @@ def fold(key, utf8=True):
 
 def _split_key(line):
     """postmap: key up to the first white space outside double quotes."""
+    if b'"' not in line and b"\\" not in line and line[:1] not in WHITESPACE:
+        # the common "key whitespace value" line: bytes.split(None) splits at exactly the bytes of WHITESPACE
+        parts = line.split(None, 1)
+        return parts[0], parts[1].strip(WHITESPACE) if len(parts) > 1 else b""
     quoted = False
     index = 0
     while index < len(line):
@@ -113,15 +123,33 @@ def _split_key(line):
     return line, b""
 
 
+def _plain(data):
+    """No quotes, backslashes or line starting with white space anywhere (a few scans): every logical line is
+    "key whitespace value" or a lone key, split by bytes.split(None, 1) exactly as _split_key would."""
+    if b'"' in data or b"\\" in data or data[:1] in WHITESPACE:
+        return False
+    return not any(b"\n" + char in data for char in (b" ", b"\t", b"\r", b"\f", b"\v"))
+
+
 def parse_map(data, fold_case=True, utf8=True):
     """What ``postmap`` builds from a source file."""
     source, lines = _source_lines(data, utf8)
+    entries, order, numbers = source.entries, source.order, source.lines
+    plain = _plain(data)
     for number, line in lines:
-        key, value = _split_key(line.rstrip(WHITESPACE))
+        parts = line.split(None, 1) if plain else None  # bytes.split(None) splits at exactly WHITESPACE
+        key, value = (parts[0], parts[1].rstrip(WHITESPACE)) if parts and len(parts) == 2 else _split_key(
+            line.rstrip(WHITESPACE))
         if not value:
             source.warnings.append((number, "expected format: key whitespace value"))
             continue
-        source.add(fold(key, utf8) if fold_case else key, value, number)
+        key = fold(key, utf8) if fold_case else key
+        if key in entries:
+            source.add(key, value, number)  # the duplicate's warning
+        else:  # Source.add inlined: one call less per line
+            entries[key] = value
+            order.append(key)
+            numbers[key] = number
     return source
 
 

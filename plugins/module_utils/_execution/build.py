@@ -169,7 +169,8 @@ def lookup_mismatches(postfix, config_dir, tool, target_type, table, spec, expec
     """Keys (all, or the given ones) whose lookup through the real Postfix differs from expected."""
     keys = list(expected) if keys is None else list(keys)
     query = ["-q", "-"] if fold_case else ["-f", "-q", "-"]
-    found = {}
+    separator = b":\t" if tool == "postalias" else b"\t"
+    wrong = []
     for start in range(0, len(keys), QUERY_BATCH):
         batch = keys[start:start + QUERY_BATCH]
         rc, out, err = postfix.run(tool, query + [spec], config_dir, check=False, binary=True,
@@ -177,5 +178,15 @@ def lookup_mismatches(postfix, config_dir, tool, target_type, table, spec, expec
                                    pass_fds=pass_fds)
         if rc not in (0, 1):
             raise BuildError("verifying %s:%s: %s -q failed: %s" % (target_type, table, tool, err.strip()))
-        found.update(indexed.parse_dump(out, alias=tool == "postalias"))
-    return [key for key in keys if found.get(key) != expected[key]]
+        wrong += batch_mismatches(batch, expected, out, separator, tool == "postalias")
+    return wrong
+
+
+def batch_mismatches(batch, expected, out, separator, alias):
+    """Keys of batch whose answer in out (``postmap -q -`` output: one "key<separator>value" line per key found, in
+    query order) differs from expected. Output byte for byte what every key answering right prints means no key
+    is wrong (one comparison); otherwise each line is parsed."""
+    if out == b"".join(key + separator + expected[key] + b"\n" for key in batch):
+        return []
+    found = indexed.parse_dump(out, alias=alias)
+    return [key for key in batch if found.get(key) != expected[key]]

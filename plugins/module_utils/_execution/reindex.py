@@ -126,9 +126,12 @@ def infer_fold_case(request, legacy, utf8):
     """Keys in the legacy table that case folding would change mean it was built with -f."""
     if request.fold_case is not None:
         return request.fold_case
-    if legacy and any(key != table_source.fold(key, utf8) for key in legacy):
-        return False
-    return True
+    if not legacy:
+        return True
+    keys = b"\n".join(legacy)
+    if keys.isascii():  # one scan: ASCII folding is lower case
+        return keys.lower() == keys
+    return all(key == table_source.fold(key, utf8) for key in legacy)
 
 
 def _readable_by(info, uid, groups):
@@ -193,8 +196,8 @@ def sample_keys(keys, size):
     return [keys[int(i * step)] for i in range(size)]
 
 
-def reindex(postfix, request, check_mode=False, force=False, strict=True, lookup_sample=0):
-    """Result dict for one table (see table_reindex RETURN) and its diff entry."""
+def reindex(postfix, request, check_mode=False, force=False, strict=True, lookup_sample=0, want_diff=True):
+    """Result dict for one table (see table_reindex RETURN) and its diff entry (None unless want_diff)."""
     spec = request.spec
     if request.cache:
         return {"table": spec, "path": request.path, "role": "cache", "action": "none", "changed": False,
@@ -227,13 +230,13 @@ def reindex(postfix, request, check_mode=False, force=False, strict=True, lookup
     if use_files:
         entries = encoded
     flags = plan.build_flags(use_files)
-    action, reason = plan.decide(entries, actual, force)
+    change = plan.delta(entries, actual)
+    action, reason = plan.decide(entries, actual, force, change)
     if orphan:
         action, reason = "build", "orphan: source recovered from the legacy .db (%d entries%s)" % (
             len(legacy), "" if berkeley_db == bdb_state.AVAILABLE else ", read without Berkeley DB")
     elif berkeley_db in bdb_state.UNAVAILABLE:
         reason += "; the legacy .db was not read (Berkeley DB unavailable: %s)" % berkeley_db
-    change = plan.delta(entries, actual)
     target_file = indexed.indexed_path(request.target_type, request.path)
     result = {
         "table": spec, "path": request.path, "role": "orphan" if orphan else ("alias" if request.alias else "map"),
@@ -246,7 +249,10 @@ def reindex(postfix, request, check_mode=False, force=False, strict=True, lookup
         "matches_legacy": None if legacy is None or orphan else legacy == entries, "flags": flags,
         "berkeley_db": berkeley_db,
     }
-    entry = plan.diff(spec, target_file, entries, actual, request.sensitive) if action == "build" else None
+    entry = None
+    if action == "build" and want_diff:
+        entry = plan.diff(spec, target_file, entries, actual, request.sensitive, change)
+    change = None
     if action == "build" and not check_mode:
         if orphan:
             info = os.stat(request.path + ".db")

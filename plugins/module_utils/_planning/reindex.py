@@ -126,20 +126,21 @@ def table_mode(source_mode, sensitive, proxied=False):
 
 
 def delta(expected, actual):
-    """{added, removed, changed}: sorted key lists between what the source defines and the target."""
-    actual = actual or {}
+    """{added, removed, changed}: key lists (in no particular order) between what the source defines and the target."""
+    if not actual or expected == actual:  # one comparison for the common cases (new table, unchanged table)
+        return {"added": list(expected) if not actual else [], "removed": [], "changed": []}
     return {
-        "added": sorted(key for key in expected if key not in actual),
-        "removed": sorted(key for key in actual if key not in expected),
-        "changed": sorted(key for key in expected if key in actual and actual[key] != expected[key]),
+        "added": [key for key in expected if key not in actual],
+        "removed": [key for key in actual if key not in expected],
+        "changed": [key for key in expected if key in actual and actual[key] != expected[key]],
     }
 
 
-def decide(expected, actual, force):
-    """(action, reason) for one table; action is "build" or "none"."""
+def decide(expected, actual, force, change=None):
+    """(action, reason) for one table; action is "build" or "none". change: delta(expected, actual) if known."""
     if actual is None:
         return "build", "target file does not exist"
-    change = delta(expected, actual)
+    change = delta(expected, actual) if change is None else change
     if any(change.values()):
         return "build", "content differs: %d added, %d removed, %d changed" % (
             len(change["added"]), len(change["removed"]), len(change["changed"]))
@@ -160,12 +161,14 @@ def listing(content, keys, masked, other=None):
     return "".join(lines)
 
 
-def diff(table, target_file, expected, actual, masked):
-    """One Ansible diff entry: the target's content before and after, as sorted key lines."""
+def diff(table, target_file, expected, actual, masked, change=None):
+    """One Ansible diff entry: the target's content before and after, as sorted key lines (at most MAX_DIFF_KEYS
+    keys: then only changed ones). change: delta(expected, actual) if known."""
     actual = actual or {}
-    keys = set(expected) | set(actual)
-    if len(keys) > MAX_DIFF_KEYS:
-        change = delta(expected, actual)
+    big = max(len(expected), len(actual)) > MAX_DIFF_KEYS  # no union set of a million keys
+    keys = None if big else set(expected) | set(actual)
+    if big or len(keys) > MAX_DIFF_KEYS:
+        change = delta(expected, actual) if change is None else change
         keys = set(change["added"] + change["removed"] + change["changed"])
         keys = set(sorted(keys)[:MAX_DIFF_KEYS])
     before_keys = sorted(key for key in keys if key in actual)
