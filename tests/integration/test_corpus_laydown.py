@@ -48,7 +48,6 @@ def test_corpus_configurations_are_complete():
         assert expected["references"] and expected["tables"], name
 
 
-@pytest.mark.xfail(reason="issue 15 part 7 asks for at least twelve configurations; the corpus has ten so far")
 def test_corpus_has_twelve_configurations():
     assert len(corpus.NAMES) >= 12, corpus.NAMES
 
