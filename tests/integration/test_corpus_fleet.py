@@ -230,7 +230,8 @@ def test_second_run_changes_nothing(fleet):
     counts = recap(run["out"])
     assert misses(fleet, lambda m: counts.get(m.host.name, {}).get("changed", -1) != 0 and counts.get(m.host.name)) == {}
     assert misses(fleet, lambda m: run["rows"][m.host.name]["state"] != "unchanged" and run["rows"][m.host.name]["state"]) == {}
-    assert misses(fleet, lambda m: m.again != m.after and sorted(k for k in m.after if m.after[k] != m.again[k])) == {}
+    # configuration, answers, check, status and look-alike files as the first run left them (the log grows)
+    assert misses(fleet, lambda m: sorted(k for k in m.after if k != "log_warnings" and m.after[k] != m.again[k])) == {}
     assert run["rc"] == 0, run["out"][-8000:]
 
 
