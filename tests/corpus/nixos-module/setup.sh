@@ -4,6 +4,8 @@
 set -eu
 # meta_directory is the package's own (postfix-files); on Debian that depends on the release
 sed -i "s|^meta_directory = .*|meta_directory = $(postconf -dh meta_directory)|" /etc/postfix/main.cf
+# NixOS links its maps in statically (shlib_directory = no); Debian's lmdb/cdb are plugins from shlib_directory
+sed -i "s|^shlib_directory = .*|shlib_directory = $(postconf -dh shlib_directory)|" /etc/postfix/main.cf
 mkdir -p /var/lib/postfix/queue/pid /var/lib/postfix/queue/public /var/lib/postfix/queue/maildrop /var/lib/postfix/data
 chmod 0755 /var/lib/postfix
 chown root:root /var/lib/postfix
