@@ -49,6 +49,17 @@ options:
     description: Read the mail log from this many seconds before the oldest deferred message's arrival (bounded).
     type: int
     default: 60
+  queue_ids:
+    description:
+      - With I(state=rescued), the table-error messages an earlier count found (its C(queue_ids)), for example
+        before the migration. Those still deferred are sent again too, and all of them are counted, also those a
+        regular retry (the restart of the switch) delivered meanwhile.
+    type: list
+    elements: str
+    default: []
+  since:
+    description: With I(queue_ids), the earlier count's C(counted_at); deliveries logged since then are counted.
+    type: float
 """
 
 EXAMPLES = r"""
@@ -94,6 +105,14 @@ other:
   description: Requeued messages that left the queue without a delivery in the log (bounced, expired).
   returned: always
   type: int
+counted_at:
+  description: Unix time of this count (the I(since) of a later rescue).
+  returned: always
+  type: float
+tracked:
+  description: Messages whose outcome is counted (this count's and I(queue_ids)); null unless I(state=rescued).
+  returned: always
+  type: int
 log:
   description: Where the mail log was read.
   returned: always
@@ -120,13 +139,16 @@ def main():
             config_dir=dict(type="path"),
             timeout=dict(type="int", default=30),
             log_since=dict(type="int", default=60),
+            queue_ids=dict(type="list", elements="str", default=[]),
+            since=dict(type="float"),
         ),
         supports_check_mode=True,
     )
     params = module.params
     postfix = module_postfix(module)
     result = {"changed": False, "deferred": 0, "table_errors": 0, "forms": {}, "queue_ids": [], "requeued": 0,
-              "delivered": None, "still_deferred": None, "other": None, "log": None}
+              "delivered": None, "still_deferred": None, "other": None, "log": None, "counted_at": time.time(),
+              "tracked": None}
     try:
         log = maillog.MailLog(postfix, module.run_command,
                               lambda name: module.get_bin_path(name, required=False, opt_dirs=SBIN_DIRS),
@@ -142,13 +164,17 @@ def main():
         for item in found:
             forms[item["form"]] = forms.get(item["form"], 0) + 1
         result.update(deferred=len(deferred), table_errors=len(ids), forms=forms, queue_ids=ids[:plan.MAX_IDS])
-        if params["state"] == "rescued" and ids:
-            result.update(changed=True, requeued=len(ids))
+        waiting = {item.get("queue_id") for item in deferred}
+        earlier = [qid for qid in params["queue_ids"] if qid not in ids]
+        again = ids + [qid for qid in earlier if qid in waiting]  # found now, or earlier and still deferred
+        if params["state"] == "rescued" and (ids or earlier):
+            result.update(changed=bool(again), requeued=len(again), tracked=len(ids + earlier))
             if not module.check_mode:
                 started = int(time.time())
-                done = rescue.requeue(postfix, params["config_dir"], ids)
-                after, lines = rescue.wait(postfix, params["config_dir"], log, done, started, params["timeout"])
-                result.update(requeued=len(done), **plan.outcome(done, after, plan.delivered_ids(lines)))
+                done = rescue.requeue(postfix, params["config_dir"], again)
+                after = rescue.wait(postfix, params["config_dir"], log, done, started, params["timeout"])[0]
+                sent = plan.delivered_ids(queue.log_lines(log, int(params["since"] or started)))
+                result.update(requeued=len(done), **plan.outcome(ids + earlier, after, sent))
     except HANDLED as exc:
         module.fail_json(msg=message(exc), **result)
     module.exit_json(**result)

@@ -123,6 +123,7 @@ def test_stock_debian_config_migrates_without_berkeley_db(hosts, legacy, image):
     assert wait_deferred(host, 1), host.run(["postqueue", "-p"]).stdout
     counted = host.module("mailops.nbdb.nbdb_queue", {})
     assert not counted.failed and counted["table_errors"] == 1 and counted["forms"] == {STATE[image]: 1}, counted
+    assert counted["queue_ids"] and counted["requeued"] == 0 and counted["delivered"] is None  # counted only
 
     # the source wins (it has the alias the .db lacks); the role rescues the deferred mail after the migration
     rc, out = run_playbook([host], PLAYBOOK, extra_vars={"migrate_start_stopped": True,
@@ -130,7 +131,8 @@ def test_stock_debian_config_migrates_without_berkeley_db(hosts, legacy, image):
     assert rc == 0, out[-6000:]
     assert "built from the source, which disagreed with the legacy .db" in out
     before, again, done, still = rescued(out)
-    assert before >= 1 and done == again == before and still == 0, (before, again, done, still)  # (+ the probe)
+    # (the baseline probe to root is deferred too; the switch's restart may have delivered some by itself)
+    assert before == 1 and done >= before and still == 0, (before, again, done, still)
     assert delivered(host, "deferred before the migration"), host.run(["postqueue", "-p"]).stdout
     assert "Berkeley DB: %s" % STATE[image] in out
     if image == "nodb38":
@@ -157,7 +159,8 @@ def wait_deferred(host, count, timeout=30):
     return False
 
 
-RESCUED_RE = re.compile(r"Deferred for table errors: (\d+); sent again: (\d+); delivered: (\d+); still deferred: (\d+)")
+RESCUED_RE = re.compile(r"Deferred for table errors before the migration: (\d+); sent again: (\d+); delivered: (\d+);"
+                        r" still deferred: (\d+)")
 
 
 def rescued(out):

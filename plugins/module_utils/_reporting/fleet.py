@@ -129,7 +129,7 @@ def _rescue(value):
     if not isinstance(value, dict):
         return None
     counts = dict((key, _count(value.get(key))) for key in
-                  ("table_errors_before", "requeued", "delivered", "still_deferred", "other"))
+                  ("table_errors_before", "table_errors", "requeued", "delivered", "still_deferred", "other"))
     counts["sent_again"] = bool(value.get("sent_again"))
     return counts
 

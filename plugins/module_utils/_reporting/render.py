@@ -68,13 +68,13 @@ def _cells(row):
 
 
 def _rescued(rescue):
-    """delivered/deferred for table errors (still deferred), of the mail sent again after the migration."""
-    if not rescue or not rescue["table_errors_before"]:
+    """Of the mail deferred for table errors: delivered/sent again after the migration (still deferred), or in a
+    dry run how much waits."""
+    if not rescue or not (rescue["table_errors_before"] or rescue["table_errors"]):
         return "-"
     if not rescue["sent_again"]:
-        return "%d deferred" % rescue["table_errors_before"]
-    return "%d/%d delivered (%d still deferred)" % (rescue["delivered"], rescue["table_errors_before"],
-                                                    rescue["still_deferred"])
+        return "%d deferred" % max(rescue["table_errors_before"], rescue["table_errors"])
+    return "%d/%d delivered (%d still deferred)" % (rescue["delivered"], rescue["requeued"], rescue["still_deferred"])
 
 
 def _problems(report):

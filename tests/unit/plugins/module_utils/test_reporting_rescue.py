@@ -3,7 +3,7 @@ Berkeley DB would lose (``orphans_at_risk``), issue 17 §4-5: one column, two to
 from ansible_collections.mailops.nbdb.plugins.module_utils._reporting import fleet, render
 from tests.unit.plugins.module_utils.test_reporting import history, record
 
-RESCUE = {"table_errors_before": 3, "requeued": 3, "delivered": 2, "still_deferred": 1, "other": 0,
+RESCUE = {"table_errors_before": 2, "table_errors": 3, "requeued": 3, "delivered": 2, "still_deferred": 1, "other": 0,
           "sent_again": True}
 
 
