@@ -129,7 +129,6 @@ def test_stock_debian_config_migrates_without_berkeley_db(hosts, legacy, image):
     rc, out = run_playbook([host], PLAYBOOK, extra_vars={"migrate_start_stopped": True,
                                                          "migrate_disagreement": {"/etc/aliases": "source"}})
     assert rc == 0, out[-6000:]
-    assert "built from the source, which disagreed with the legacy .db" in out
     before, again, done, still = rescued(out)
     # (the baseline probe to root is deferred too; the switch's restart may have delivered some by itself)
     assert before == 1 and done >= before and still == 0, (before, again, done, still)
