@@ -238,7 +238,7 @@ def test_berkeley_db_host_warns_of_orphans_and_refuses_disagreeing_tables(hosts,
         assert "Orphans at risk: %s: only their .db is left" % LOST in text, out[-6000:]
         for shown in ("b@x.test (value differs)", "added@x.test (only in db)", "new@x.test (only in source)",
                       "[smtp.x.test]:587 (value differs)", "migrate_disagreement"):
-            assert shown in text, shown
+            assert shown in text, (shown, out[-8000:])
         for secret in ("Secret1", "Secret2", "carol", "dave", "bobby"):
             assert secret not in out, secret
 

@@ -10,6 +10,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
+import os
 
 from ansible_collections.mailops.nbdb.plugins.module_utils._discovery import maillog
 
@@ -22,7 +23,9 @@ class QueueError(NbdbError):
 
 def read_queue(postfix, config_dir):
     """[postqueue -j object] of one instance (queue_name, queue_id, arrival_time, recipients with delay_reason)."""
-    out = postfix.run("postqueue", ["-j"], config_dir, what="listing the mail queue")[1]
+    rc, out, err = postfix.run("postqueue", ["-j"], config_dir, check=False, what="listing the mail queue")
+    if rc != 0:  # a stopped Postfix: "malformed showq server response" (3.11.7, also postqueue -p)
+        return deferred_files(postfix.postconf(config_dir, "-h", "queue_directory").strip())
     messages = []
     for number, line in enumerate(out.splitlines(), 1):
         if not line.strip():
@@ -33,6 +36,15 @@ def read_queue(postfix, config_dir):
             raise QueueError("postqueue -j%s, line %d: not JSON (%s)"
                              % (" -c %s" % config_dir if config_dir else "", number, exc))
     return messages
+
+
+def deferred_files(queue_directory):
+    """The deferred queue read from its directory (queue ids only; the log ties them to a table error)."""
+    top = os.path.join(queue_directory, "deferred")
+    if not os.path.isdir(top):  # a Postfix never started has no queue (nor deferred mail)
+        return []
+    return [{"queue_name": "deferred", "queue_id": name, "recipients": []}
+            for dummy, dirs, files in os.walk(top) for name in sorted(files)]
 
 
 def log_lines(log, since):

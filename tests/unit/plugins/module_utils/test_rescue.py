@@ -90,3 +90,15 @@ def test_outcome_counts_delivered_still_deferred_and_other():
 
 def test_deferred_again_is_seen_in_the_log():
     assert rescue.deferred_ids(LOGS["db_missing"]) == {"6080D20237B"}
+
+
+
+def test_a_stopped_postfix_queue_is_read_from_its_directory(tmp_path):
+    """postqueue -j and -p of a stopped Postfix fail (3.11.7: "malformed showq server response", exit 69)."""
+    from ansible_collections.mailops.nbdb.plugins.module_utils._discovery import queue
+    (tmp_path / "deferred" / "6").mkdir(parents=True)
+    (tmp_path / "deferred" / "6" / "6080D20237B").write_text("")
+    listed = queue.deferred_files(str(tmp_path))
+    assert listed == [{"queue_name": "deferred", "queue_id": "6080D20237B", "recipients": []}]
+    assert rescue.table_errors(listed, {"6080D20237B": "missing_311"})[0]["queue_id"] == "6080D20237B"
+    assert queue.deferred_files(str(tmp_path / "never-started")) == []
