@@ -3,7 +3,7 @@ SHELL := /bin/bash
 top := $(CURDIR)
 ENV := top=$(top); . $(top)/scripts/env.sh;
 
-.PHONY: bootstrap bootstrap-venv check demo test unit integration quality molecule images docs clean-containers bench record clean-images
+.PHONY: bootstrap bootstrap-venv check demo test unit integration quality molecule images docs clean-containers bench record clean-images corpus-fleet
 
 bootstrap:
 	@./scripts/bootstrap.sh
@@ -31,6 +31,10 @@ integration: bootstrap
 
 quality: bootstrap
 	@$(ENV) python -m pytest tests/quality $(PYTEST_ARGS)
+
+## The corpus of real configurations as one fleet through dry_run -> migrate_fleet -> migrate_fleet (issue 15 §7).
+corpus-fleet: bootstrap
+	@$(ENV) NBDB_CORPUS_FLEET=1 python -m pytest tests/integration/test_corpus_fleet.py $(PYTEST_ARGS)
 
 ## Benchmark on real Postfix 3.11 (README "Performance"): ratios against plain Postfix procedures, into bench/results/.
 bench: bootstrap

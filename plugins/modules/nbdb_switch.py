@@ -59,6 +59,12 @@ options:
     type: list
     elements: str
     default: []
+  disagreement:
+    description:
+      - Which side wins, per table path, where a table rebuilt before the window has a source and a legacy C(.db)
+        that disagree (C(source) or C(db)); see M(mailops.nbdb.table_reindex). Without an entry such a table is refused.
+    type: dict
+    default: {}
   switch_mode:
     description: C(restart) (stop, switch, start; the upstream procedure) or C(reload) (switch, reload; no stop).
     type: str
@@ -131,6 +137,7 @@ def main():
             cache_db_type=dict(type="str", default="lmdb", choices=["lmdb"]),
             level=dict(type="str", default="enable-redirect", choices=["keep", "disable", "enable-redirect"]),
             exclude=dict(type="list", elements="str", default=[]),
+            disagreement=dict(type="dict", default={}),
             switch_mode=dict(type="str", default="restart", choices=["restart", "reload"]),
             start_stopped=dict(type="bool", default=False),
         ),

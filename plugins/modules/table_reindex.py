@@ -104,6 +104,19 @@ options:
     description: Fail when the source has lines postmap/postalias would reject (each is named with file and line).
     type: bool
     default: true
+  disagreement:
+    description:
+      - >-
+        Which side wins, per table path, where a table's source and its legacy C(.db) disagree (a source edited but
+        never rebuilt, entries added with C(postmap -i) or deleted with C(-d), a program that writes the C(.db)):
+        C(source) builds from the source (lookups then answer as the source says), C(db) builds from the C(.db)'s
+        content (what the server answers today) and rewrites the source from it, keeping the previous source as
+        C(PATH.nbdb-before-db) (same owner and mode).
+      - A table about to be built whose source and C(.db) disagree, and that is not named here, is refused; the
+        result lists its keys and the kind of each difference (never values). Compared with C(postmap -s) where
+        Berkeley DB works, else with the collection's pure-Python reader.
+    type: dict
+    default: {}
   sensitive:
     description:
       - More table paths whose values are secret (masked in diffs, built files never readable by other users).
@@ -161,7 +174,7 @@ tables:
       type: str
       sample: /etc/postfix/virtual.lmdb
     action:
-      description: C(build) or C(none).
+      description: C(build), C(none), or C(refused) (source and C(.db) disagree, see I(disagreement)).
       type: str
     reason:
       description: Why.
@@ -217,6 +230,15 @@ tables:
           alone, an orphan read with the collection's pure-Python reader); null when the C(.db) was not read.
       type: str
       sample: missing_311
+    disagreement:
+      description:
+        - >-
+          Where the source and the legacy C(.db) disagree: counts per kind (C(only_in_source), C(only_in_db),
+          C(value_differs)), C(keys) (at most 200, each with its C(kind); never values), C(truncated), and
+          C(chosen) (C(source), C(db), or null when the table was refused). Null when they agree or were not compared.
+      type: dict
+      sample: {only_in_source: 1, only_in_db: 1, value_differs: 0, truncated: false, chosen: null,
+               keys: [{key: added@example.com, kind: only_in_source}, {key: postmap-i@example.com, kind: only_in_db}]}
     flags:
       description: Build flags that change the content (C(-F), see I(file_values)); C(-f) shows as I(fold_case).
       type: list
@@ -232,6 +254,7 @@ from ansible_collections.mailops.nbdb.plugins.module_utils._errors import HANDLE
 from ansible_collections.mailops.nbdb.plugins.module_utils._commands import module_postfix
 from ansible_collections.mailops.nbdb.plugins.module_utils._discovery.host import table_context
 from ansible_collections.mailops.nbdb.plugins.module_utils._execution.reindex import Request, reindex
+from ansible_collections.mailops.nbdb.plugins.module_utils._planning import disagreement as sides
 
 
 def main():
@@ -249,25 +272,35 @@ def main():
             file_values=dict(type="bool"),
             strict=dict(type="bool", default=True),
             sensitive=dict(type="list", elements="path", default=[]),
+            disagreement=dict(type="dict", default={}),
         ),
         supports_check_mode=True,
     )
     params = module.params
     postfix = module_postfix(module)
-    results, diffs = [], []
+    results, diffs, refused = [], [], []
     gc.disable()  # millions of small acyclic objects (keys, values): the cycle collector would rescan them all
     try:
+        sides.check_choices(params["disagreement"])
         context = table_context(postfix, params["config_dir"], params["database_type"], params["cache_db_type"])
         requests = [Request(spec, context, params["role"], params["target_type"], params["fold_case"],
-                            params["sensitive"], params["file_values"]) for spec in params["tables"]]
+                            params["sensitive"], params["file_values"], params["disagreement"])
+                    for spec in params["tables"]]
         for request in requests:
-            result, diff = reindex(postfix, request, module.check_mode, params["force"], params["strict"],
-                                   params["lookup_sample"], module._diff)
+            try:
+                result, diff = reindex(postfix, request, module.check_mode, params["force"], params["strict"],
+                                       params["lookup_sample"], module._diff)
+            except sides.DisagreementError as exc:  # the other tables are still examined (and built)
+                refused.append(str(exc))
+                results.append(getattr(exc, "result", {"table": request.spec, "changed": False}))
+                continue
             results.append(result)
             if diff:
                 diffs.append(diff)
     except HANDLED as exc:
         module.fail_json(msg=message(exc), tables=results, changed=any(r["changed"] for r in results))
+    if refused:
+        module.fail_json(msg=" | ".join(refused), tables=results, changed=any(r["changed"] for r in results))
     module.exit_json(changed=any(r["changed"] for r in results), tables=results, diff=diffs)
 
 

@@ -31,6 +31,11 @@ from tests.testbed import corpus
 from tests.testbed.container import PostfixContainer
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
+# Its own target (make corpus-fleet): 19 containers and three fleet runs do not fit make test's budget yet, and two
+# configurations are known to fail (yunohost: /etc/postfix owned by postfix is refused; mailcow: its instance
+# /opt/postfix/conf is not found). Both are open items of issue 15.
+if not os.environ.get("NBDB_CORPUS_FLEET"):
+    pytestmark.append(pytest.mark.skip(reason="the corpus fleet runs with make corpus-fleet (NBDB_CORPUS_FLEET=1)"))
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 FORKS = 6

@@ -5,7 +5,10 @@ Debian sid container and carried over with owners and modes, tests/testbed/upgra
 One Debian sid container builds the legacy tables for the whole file; one container per NO_DB image serves the
 recording proof, the stock Debian configuration migrated by the migrate role, and the orphans.
 """
+import json
 import os
+import re
+import time
 
 import pytest
 
@@ -108,9 +111,28 @@ def test_stock_debian_config_migrates_without_berkeley_db(hosts, legacy, image):
     assert {"hash:/etc/aliases", "btree:/var/lib/postfix/smtp_scache"} <= set(tables)
     assert set(tables.values()) == {STATE[image]}
 
-    # the upgraded container's Postfix was never started: the role leaves a stopped Postfix stopped unless asked
-    rc, out = run_playbook([host], PLAYBOOK, extra_vars={"migrate_start_stopped": True})
+    # the source was edited after the .db was built: compared with the pure-Python reader's content, refused
+    refused = host.module("mailops.nbdb.table_reindex", {"tables": ["hash:/etc/aliases"]}, check=True)
+    assert refused.failed and "alice-alias (only in source)" in refused["msg"], refused
+    assert "migrate_disagreement" in refused["msg"] and "alice\n" not in refused["msg"]
+    assert refused["tables"][0]["disagreement"]["only_in_source"] == 1
+
+    # the day after the upgrade, mail waits: deferred with "alias database unavailable", the error in the log
+    host.run(["postfix", "start"])
+    host.run(["sendmail", "alice-alias"], input=b"Subject: deferred\n\ndeferred before the migration\n")
+    assert wait_deferred(host, 1), host.run(["postqueue", "-p"]).stdout
+    counted = host.module("mailops.nbdb.nbdb_queue", {})
+    assert not counted.failed and counted["table_errors"] == 1 and counted["forms"] == {STATE[image]: 1}, counted
+    assert counted["queue_ids"] and counted["requeued"] == 0 and counted["delivered"] is None  # counted only
+
+    # the source wins (it has the alias the .db lacks); the role rescues the deferred mail after the migration
+    rc, out = run_playbook([host], PLAYBOOK, extra_vars={"migrate_start_stopped": True,
+                                                         "migrate_disagreement": {"/etc/aliases": "source"}})
     assert rc == 0, out[-6000:]
+    before, again, done, still = rescued(out)
+    # (the baseline probe to root is deferred too; the switch's restart may have delivered some by itself)
+    assert before == 1 and done >= before and still == 0, (before, again, done, still)
+    assert delivered(host, "deferred before the migration"), host.run(["postqueue", "-p"]).stdout
     assert "Berkeley DB: %s" % STATE[image] in out
     if image == "nodb38":
         assert "has no migration levels" in out
@@ -123,6 +145,28 @@ def test_stock_debian_config_migrates_without_berkeley_db(hosts, legacy, image):
 
     rc, out = run_playbook([host], PLAYBOOK)  # idempotent: decided from the source and the new file
     assert rc == 0 and "changed=0" in out, out[-4000:]
+
+
+def wait_deferred(host, count, timeout=30):
+    """Whether count messages reached the deferred queue (polled, at most timeout seconds)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        queue = [json.loads(line) for line in host.run(["postqueue", "-j"]).stdout.splitlines() if line.strip()]
+        if len([m for m in queue if m["queue_name"] == "deferred"]) >= count:
+            return True
+        time.sleep(0.3)
+    return False
+
+
+RESCUED_RE = re.compile(r"Deferred for table errors before the migration: (\d+); sent again: (\d+); delivered: (\d+);"
+                        r" still deferred: (\d+)")
+
+
+def rescued(out):
+    """(deferred for table errors, sent again, delivered, still deferred) as the role's rescue says them."""
+    match = RESCUED_RE.search(" ".join(out.split()))
+    assert match, out[-4000:]
+    return tuple(int(n) for n in match.groups())
 
 
 ORPHANS = {  # legacy tables whose source is gone: only the .db made by sid's postmap is left
@@ -167,3 +211,52 @@ def test_orphans_recovered_without_berkeley_db(hosts):
 
     again = host.module("mailops.nbdb.table_reindex", {"tables": list(ORPHANS)})
     assert not again.failed and not again["changed"], again  # the recovered source and the new file agree
+
+
+VIRTUAL = "/etc/postfix/virtual"
+SASL = "/etc/postfix/sasl_passwd"
+LOST = "/etc/postfix/relocated"  # an orphan: its source is gone, only the .db made by postmap is left
+
+
+def test_berkeley_db_host_warns_of_orphans_and_refuses_disagreeing_tables(hosts, legacy):
+    """sid, where Berkeley DB works: the dry run lists the orphan that the OS upgrade would make unreadable, and
+    refuses the tables whose source and .db disagree, key by key, never a value; named winners are then built."""
+    host = legacy
+    upgrade.build_legacy(host, files={
+        VIRTUAL: "a@x.test alice\nb@x.test bob\n", SASL: ("[smtp.x.test]:587 user:Secret1\n", "0600", "root:root"),
+        LOST: "gone@x.test gone@y.test\n"}, postmap=["hash:" + p for p in (VIRTUAL, SASL, LOST)])
+    host.run(["postmap", "-i", "hash:" + VIRTUAL], input=b"added@x.test carol\n")  # only in the .db
+    host.write(VIRTUAL, "a@x.test alice\nb@x.test bobby\nnew@x.test dave\n")  # edited, never rebuilt
+    host.write(SASL, "[smtp.x.test]:587 user:Secret2\n", "0600", "root:root")
+    host.run(["rm", LOST])
+    host.run(["postconf", "-e", "virtual_alias_maps=hash:" + VIRTUAL, "relocated_maps=hash:" + LOST,
+              "smtp_sasl_password_maps=hash:" + SASL])
+    try:
+        rc, out = run_playbook([host], PLAYBOOK, check=True)
+        assert rc != 0, out[-4000:]
+        text = " ".join(out.split())
+        assert "Orphans at risk: %s: only their .db is left" % LOST in text, out[-6000:]
+        for shown in ("b@x.test (value differs)", "added@x.test (only in db)", "new@x.test (only in source)",
+                      "[smtp.x.test]:587 (value differs)", "migrate_disagreement"):
+            assert shown in text, (shown, out[-8000:])
+        for secret in ("Secret1", "Secret2", "carol", "dave", "bobby"):
+            assert secret not in out, secret
+
+        tables = ["hash:" + VIRTUAL, "hash:" + SASL]
+        args = {"tables": tables, "database_type": "lmdb", "disagreement": {VIRTUAL: "db", SASL: "source"}}
+        server_answers = host.run(["postmap", "-s", "hash:" + VIRTUAL]).stdout  # what Berkeley DB serves
+        built = host.module("mailops.nbdb.table_reindex", args)
+        assert not built.failed, built
+        assert [t["disagreement"]["chosen"] for t in built["tables"]] == ["db", "source"]
+        assert "Secret" not in json.dumps(built)
+        got = host.run(["postmap", "-s", "lmdb:" + VIRTUAL]).stdout
+        assert sorted(got.splitlines()) == sorted(server_answers.splitlines())  # lookups answer as before
+        source = host.read(VIRTUAL)
+        assert source.startswith("#") and "added@x.test carol" in source and "dave" not in source, source
+        assert host.read(VIRTUAL + ".nbdb-before-db") == "a@x.test alice\nb@x.test bobby\nnew@x.test dave\n"
+        assert host.run(["postmap", "-q", "[smtp.x.test]:587", "lmdb:" + SASL]).stdout.strip() == "user:Secret2"
+        assert upgrade.listing(host, [SASL])[SASL].split()[:3] == ["root", "root", "600"]
+        again = host.module("mailops.nbdb.table_reindex", args)
+        assert not again.failed and not again["changed"], again
+    finally:  # the sid host builds the legacy tables of the other tests
+        host.run(["postconf", "-X", "virtual_alias_maps", "relocated_maps", "smtp_sasl_password_maps"])

@@ -151,7 +151,8 @@ def fleet(size, extra_tables=0):
                           "error": "Failed to connect to the host via ssh: Connection timed out"})
         else:
             items.append(record(name, "migrate", "migrated", at, batch, extra_tables,
-                                rescue={"messages": 2, "queue": "deferred", "note": "2 messages re-queued from hold"}
+                                rescue={"table_errors_before": 3, "table_errors": 3, "requeued": 3, "delivered": 2,
+                                        "still_deferred": 1, "other": 0, "sent_again": True}
                                 if index == 1 else None))
             if index == 0:
                 items.append(record(name, "migrate", "unchanged", "2026-12-01T11:00:00Z", batch, extra_tables))

@@ -19,10 +19,11 @@ class RecoverError(NbdbError):
     pass
 
 
-def source_text(content, alias, table, reader="postmap -s"):
-    """Source file bytes that postmap/postalias turn back into exactly this content (reader: what read the .db)."""
-    lines = [("# Recovered by mailops.nbdb from the legacy %s.db (read with %s): the original source was missing.\n"
-              % (table.split(":", 1)[-1], reader)).encode("utf-8", "surrogateescape")]
+def source_text(content, alias, table, reader="postmap -s", why="the original source was missing"):
+    """Source file bytes that postmap/postalias turn back into exactly this content (reader: what read the .db;
+    why: the end of the first comment line)."""
+    lines = [("# Recovered by mailops.nbdb from the legacy %s.db (read with %s): %s.\n"
+              % (table.split(":", 1)[-1], reader, why)).encode("utf-8", "surrogateescape")]
     for key in sorted(content):
         value = content[key]
         bad = (not key or any(c in key for c in (b" ", b"\t", b"\n", b"\r")) or key.startswith(b"#")

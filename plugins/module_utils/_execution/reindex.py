@@ -14,6 +14,7 @@ import stat
 from ansible_collections.mailops.nbdb.plugins.module_utils._commands import PostfixCommandError
 from ansible_collections.mailops.nbdb.plugins.module_utils._discovery import bdb, bdb_state, indexed, table_source
 from ansible_collections.mailops.nbdb.plugins.module_utils._execution import build, recover
+from ansible_collections.mailops.nbdb.plugins.module_utils._planning import disagreement as sides
 from ansible_collections.mailops.nbdb.plugins.module_utils._planning import reindex as plan
 from ansible_collections.mailops.nbdb.plugins.module_utils._discovery.values import LEGACY_TYPES
 
@@ -21,8 +22,11 @@ from ansible_collections.mailops.nbdb.plugins.module_utils._discovery.values imp
 class Request:
     """One table as asked for, resolved against the instance's context."""
 
-    def __init__(self, spec, context, role="auto", target_type=None, fold_case=None, sensitive=(), file_values=None):
+    def __init__(self, spec, context, role="auto", target_type=None, fold_case=None, sensitive=(), file_values=None,
+                 disagreement=None):
         self.spec = spec
+        self.disagreement = disagreement or {}  # {path: "source" | "db"}: who wins where source and .db disagree
+        self.prebuilt_settled = False  # nbdb_switch: a table the prebuild built is not compared with its .db again
         self.source_type, self.path = plan.parse_table(spec)
         plan.check_path(self.path, spec)
         self.context = context
@@ -112,7 +116,7 @@ def read_source(request, postfix):
         raise plan.PlanError("%s: source %s does not exist (and there is no %s to recover it from)"
                              % (spec, path, legacy_file))
     state = None
-    if os.path.exists(legacy_file) and (orphan or request.fold_case is None):
+    if os.path.exists(legacy_file) and (orphan or request.fold_case is None or request.source_type in LEGACY_TYPES):
         legacy, state = read_legacy(request, postfix)
         if orphan and legacy is None:
             legacy = read_orphan(request, state)
@@ -120,6 +124,42 @@ def read_source(request, postfix):
         data = recover.source_text(legacy, request.alias, spec,
                                    reader="postmap -s" if state == bdb_state.AVAILABLE else "mailops.nbdb's reader")
     return data, legacy, orphan, state
+
+
+def db_content(request, legacy, orphan, state):
+    """What the legacy .db answers, to compare with its source: postmap -s's dump where Berkeley DB works, else the
+    pure-Python reader's (a .db it cannot decode: the error's text instead). None without a .db or for an orphan."""
+    if orphan or not os.path.exists(request.path + ".db") or request.source_type not in LEGACY_TYPES:
+        return None
+    if legacy is not None or state not in bdb_state.UNAVAILABLE:
+        return legacy
+    try:
+        return indexed.clean_items(bdb.read_db(request.path + ".db"), request.alias)
+    except (bdb.BdbError, OSError) as exc:
+        return "%s: %s" % (request.path + ".db", exc)
+
+
+def settle_disagreement(request, entries, compared):
+    """(winner or None, difference or None) for a table about to be built; DisagreementError (its result kept on it
+    by the caller) when source and .db disagree and request.disagreement names no winner."""
+    if isinstance(compared, str):  # the .db could not be decoded: only "source" may go on
+        if sides.chosen_side(request.disagreement, request.path, request.spec) == sides.SOURCE:
+            return sides.SOURCE, None
+        raise sides.DisagreementError(
+            "%s: the legacy .db cannot be read to compare it with the source (%s); set %s: {%r: source} to build"
+            " from the source anyway" % (request.spec, compared, sides.ROLE_VARIABLE, request.path))
+    return sides.decide(request.spec, request.path, entries, compared, request.disagreement)
+
+
+def rewrite_source(request, legacy, reader):
+    """The .db wins: the source becomes the .db's content (recovered text); the previous file is kept next to it."""
+    data = recover.source_text(legacy, request.alias, request.spec, reader=reader,
+                               why="it replaced a source that disagreed with the .db (the .db won, as asked);"
+                                   " the previous source is %s%s" % (request.path, SOURCE_KEPT))
+    return data
+
+
+SOURCE_KEPT = ".nbdb-before-db"
 
 
 def infer_fold_case(request, legacy, utf8):
@@ -232,6 +272,26 @@ def reindex(postfix, request, check_mode=False, force=False, strict=True, lookup
     flags = plan.build_flags(use_files)
     change = plan.delta(entries, actual)
     action, reason = plan.decide(entries, actual, force, change)
+    # a table already built here by the prebuild had its disagreement settled there (nbdb_switch's late rebuild)
+    settled = request.prebuilt_settled and actual is not None
+    compared = db_content(request, legacy, orphan, berkeley_db) if action == "build" and not settled else None
+    winner, difference, refused, previous = None, None, None, None
+    try:
+        winner, difference = settle_disagreement(request, entries, compared)
+    except sides.DisagreementError as exc:
+        refused = exc
+    if winner == sides.DB:
+        previous = data
+        data = rewrite_source(request, compared, "postmap -s" if berkeley_db == bdb_state.AVAILABLE
+                              else "mailops.nbdb's reader")
+        entries, flags = dict(compared), []  # the .db's stored values, as an orphan's
+        change = plan.delta(entries, actual)
+        action, reason = plan.decide(entries, actual, force, change)
+        reason += "; built from the legacy .db, which disagreed with the source (%s: db); the source is rewritten" \
+                  " from it, the previous one kept as %s%s" % (sides.ROLE_VARIABLE, request.path, SOURCE_KEPT)
+    elif winner == sides.SOURCE:
+        reason += "; built from the source, which disagreed with the legacy .db (%s: source): lookups now answer" \
+                  " as the source says" % sides.ROLE_VARIABLE
     if orphan:
         action, reason = "build", "orphan: source recovered from the legacy .db (%d entries%s)" % (
             len(legacy), "" if berkeley_db == bdb_state.AVAILABLE else ", read without Berkeley DB")
@@ -248,12 +308,24 @@ def reindex(postfix, request, check_mode=False, force=False, strict=True, lookup
         "reader": reader, "verified": 0, "recovered_source": None,
         "matches_legacy": None if legacy is None or orphan else legacy == entries, "flags": flags,
         "berkeley_db": berkeley_db,
+        "disagreement": None if difference is None or sides.agrees(difference) else sides.describe(difference, winner),
     }
+    if refused is not None:
+        result.update(action="refused", changed=False, reason=str(refused),
+                      disagreement=None if isinstance(compared, str) else sides.describe(
+                          sides.compare(entries, compared)))
+        refused.result = result
+        raise refused
     entry = None
     if action == "build" and want_diff:
         entry = plan.diff(spec, target_file, entries, actual, request.sensitive, change)
     change = None
     if action == "build" and not check_mode:
+        if previous is not None:  # the .db won: keep the old source, write the .db's content as the source
+            info = os.stat(request.path)
+            recover.write_source(request.path + SOURCE_KEPT, previous, info.st_uid, info.st_gid,
+                                 stat.S_IMODE(info.st_mode))
+            recover.write_source(request.path, data, info.st_uid, info.st_gid, stat.S_IMODE(info.st_mode))
         if orphan:
             info = os.stat(request.path + ".db")
             # without Berkeley DB the source takes the .db's own mode (the issue's rule); with it, 0600 as before

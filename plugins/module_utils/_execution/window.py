@@ -74,7 +74,9 @@ def prepare_tables(postfix, plan, options, check_mode):
     context = host.table_context(postfix, plan["config_dir"], options["database_type"], options["cache_db_type"])
     results = []
     for map_type, path in plan["tables"]:
-        request = reindexing.Request("%s:%s" % (map_type, path), context)
+        request = reindexing.Request("%s:%s" % (map_type, path), context,
+                                     disagreement=options.get("disagreement"))
+        request.prebuilt_settled = True
         results.append(reindexing.reindex(postfix, request, check_mode)[0])
     return results
 

@@ -126,8 +126,19 @@ def host_row(name, history):
         "timeline": _timeline(history),
         "detail": _detail(migrated or _with_detail(source, history.get("migrate"), history.get("dry_run")) or source,
                           known),
-        "rescue": source.get("rescue"),
+        "rescue": _rescue(source.get("rescue") or (migrated or {}).get("rescue")),
+        "orphans_at_risk": [str(path) for path in source.get("orphans_at_risk") or []],
     }
+
+
+def _rescue(value):
+    """Mail deferred for table errors and sent again after the migration (issue 17 §5), or None."""
+    if not isinstance(value, dict):
+        return None
+    counts = dict((key, _count(value.get(key))) for key in
+                  ("table_errors_before", "table_errors", "requeued", "delivered", "still_deferred", "other"))
+    counts["sent_again"] = bool(value.get("sent_again"))
+    return counts
 
 
 def _timeline(history):
@@ -210,6 +221,8 @@ def build_report(histories, hosts, generated_by, generated_at, title):
         "legacy_free": sum(1 for row in rows if row["legacy_references_left"] == 0),
         "findings": findings,
         "without_berkeley_db": sum(1 for row in rows if row["berkeley_db"] in ("missing_311", "unsupported_type")),
+        "mail_rescued": sum(row["rescue"]["delivered"] for row in rows if row["rescue"]),
+        "orphans_at_risk": sum(len(row["orphans_at_risk"]) for row in rows),
         "predictions_matched": sum(1 for row in rows if row["prediction"] and row["prediction"]["matched"]),
         "predictions_missed": sum(1 for row in rows if row["prediction"] and not row["prediction"]["matched"]),
     }

@@ -27,6 +27,7 @@ TOTALS = (
     ("rolled_back", "Rolled back"), ("legacy_free", "Free of hash/btree"), ("tables_migrated", "Tables migrated"),
     ("references_rewritten", "References rewritten"), ("downtime_seconds_total", "Downtime total (s)"),
     ("downtime_seconds_max", "Downtime max (s)"), ("without_berkeley_db", "Without Berkeley DB"),
+    ("mail_rescued", "Mail rescued"), ("orphans_at_risk", "Orphans at risk"),
 )
 DRY_RUN_TOTALS = (("would_migrate", "Would migrate"), ("nothing_to_do", "Nothing to do"), ("would_fail", "Would fail"))
 
@@ -63,7 +64,7 @@ def _cells(row):
         row.get("berkeley_db") or "-", _levels(row["levels_before"]), _levels(row["levels_after"]), str(row["tables_migrated"]),
         str(row["references_rewritten"]), "%.3f" % row["downtime_seconds"], _findings(row["findings"]),
         row["backup_path"] or "-", _prediction(row), str(len((row.get("verification") or {}).get("pre_existing") or [])),
-        row["error"] or "",
+        _rescued(row.get("rescue")), row["error"] or "",
     ]
 
 
@@ -97,6 +98,16 @@ def anchors(rows):
 ORDER_NOTE = "Sorted for reading: hosts that need attention first, then pending ones, then by batch and name."
 
 
+def _rescued(rescue):
+    """Of the mail deferred for table errors: delivered/sent again after the migration (still deferred), or in a
+    dry run how much waits."""
+    if not rescue or not (rescue["table_errors_before"] or rescue["table_errors"]):
+        return "-"
+    if not rescue["sent_again"]:
+        return "%d deferred" % max(rescue["table_errors_before"], rescue["table_errors"])
+    return "%d/%d delivered (%d still deferred)" % (rescue["delivered"], rescue["requeued"], rescue["still_deferred"])
+
+
 def _problems(report):
     """(host, kind, line) of every pre-existing problem and regression the verification recorded."""
     found = []
@@ -106,14 +117,16 @@ def _problems(report):
         found += [(row["host"], "pre-existing", line) for line in verification.get("pre_existing") or []]
         if verification.get("route") and "skipped" in verification["route"]:
             found.append((row["host"], "note", verification["route"]))
+        found += [(row["host"], "orphan at risk", path + ": only its .db is left; unreadable once Berkeley DB is gone")
+                  for path in row.get("orphans_at_risk") or []]
     return found
 
 
-HEADERS = ["Host", "State", "Batch", "Migrated at", "Postfix", "Berkeley DB", "Level before", "Level after", "Tables", "References", "Downtime (s)",
-           "Findings", "Backup", "Dry run vs result", "Pre-existing", "Error"]
+HEADERS = ["Host", "State", "Batch", "Migrated at", "Postfix", "Berkeley DB", "Level before", "Level after", "Tables",
+           "References", "Downtime (s)", "Findings", "Backup", "Dry run vs result", "Pre-existing", "Rescued mail", "Error"]
 # The HTML host table: one line per host at 30 hosts; levels, backup and the full texts are in the host's section.
 HTML_HEADERS = ["Host", "State", "Batch", "Migrated at", "Postfix", "Berkeley DB", "Tables / refs", "Downtime (s)",
-                "Findings", "Dry run vs result", "Pre-existing", "Error"]
+                "Findings", "Rescued mail", "Dry run vs result", "Pre-existing", "Error"]
 PROBLEMS_NOTE = ("Problems the host had before the switch are pre-existing: reported, never a reason to roll back."
                  " A regression is what the switch changed (see docs/user-guide.md, Verification).")
 

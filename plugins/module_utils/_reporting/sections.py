@@ -9,7 +9,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.mailops.nbdb.plugins.module_utils._masking import mask_text
 
 TABLE_HEADERS = ["Table", "Legacy -> new", "Role", "Entries", "Owner / mode", "File built", "What happens"]
 REFERENCE_HEADERS = ["Parameter / service", "Table", "Defined at", "Line before", "Line after"]
@@ -163,16 +162,19 @@ def verification_section(row):
 
 
 def rescue_section(row):
+    """Mail deferred for table errors and what the rescue did with it (fleet._rescue's counts)."""
     rescue = row.get("rescue")
-    if not rescue:
+    if not rescue or not (rescue["table_errors_before"] or rescue["table_errors"]):
         return None
-    if isinstance(rescue, dict):
-        lines = ["%s: %s" % (key, value) for key, value in sorted(rescue.items())]
-    elif isinstance(rescue, (list, tuple)):
-        lines = [str(item) for item in rescue]
+    lines = ["deferred for table errors before the migration: %d" % rescue["table_errors_before"]]
+    if rescue["sent_again"]:
+        lines += ["delivered after it: %d of %d sent again" % (rescue["delivered"], rescue["requeued"]),
+                  "still deferred: %d" % rescue["still_deferred"]]
     else:
-        lines = [str(rescue)]
-    return ("Rescued messages", None, [mask_text(line) for line in lines])
+        lines.append("not sent again (a dry run, or Postfix left stopped): %d waiting" % rescue["table_errors"])
+    if rescue["other"]:
+        lines.append("deferred for other reasons, left alone: %d" % rescue["other"])
+    return ("Rescued messages", None, lines)
 
 
 def host_sections(row, dry_run):

@@ -41,6 +41,7 @@ MODULES = {
     "nbdb_backup": {},
     "nbdb_info": {},
     "nbdb_level": {"state": "enable-redirect"},
+    "nbdb_queue": {"state": "rescued"},
     "nbdb_service": {},
     "nbdb_switch": {},
     "nbdb_verify": {},

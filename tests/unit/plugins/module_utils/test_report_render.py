@@ -117,7 +117,9 @@ def test_a_host_the_rollout_did_not_reach_shows_so_with_what_the_dry_run_predict
 
 def test_rescued_messages_are_shown():
     text = render.markdown(report()).split("### mx002.example.org")[1].split("\n### ")[0]
-    assert "#### Rescued messages" in text and "- messages: 2" in text
+    assert "#### Rescued messages" in text
+    assert "- deferred for table errors before the migration: 3" in text and "- delivered after it: 2 of 3 sent again" in text
+    assert "- still deferred: 1" in text
 
 
 def test_markdown_has_the_same_facts_as_the_html():
