@@ -3,7 +3,7 @@ SHELL := /bin/bash
 top := $(CURDIR)
 ENV := top=$(top); . $(top)/scripts/env.sh;
 
-.PHONY: bootstrap bootstrap-venv check demo test unit integration quality molecule images docs clean-containers bench record clean-images corpus-fleet
+.PHONY: bootstrap bootstrap-venv check lint demo test unit integration quality molecule images docs clean-containers bench record clean-images corpus-fleet
 
 bootstrap:
 	@./scripts/bootstrap.sh
@@ -14,9 +14,13 @@ bootstrap-venv:
 demo: bootstrap
 	@$(ENV) ./scripts/demo.sh
 
-## The one-minute check after every edit (no container): unit tests, ansible-doc, playbook syntax, ansible-lint.
+## The one-minute check after every edit (no container): pep8, unit tests, ansible-doc, playbook syntax.
 check: bootstrap-venv
 	@$(ENV) ./scripts/check.sh
+
+## ansible-lint (production profile) of the role and playbooks: after editing YAML (make test runs it too).
+lint: bootstrap-venv
+	@$(ENV) NBDB_CHECK_LINT=1 ./scripts/check.sh
 
 TEST_WORKERS ?= 1
 ## The whole suite (TEST_WORKERS=2: two pytest-xdist workers, one file each at a time): unit, recorded, integration (real Postfix in podman), molecule, quality.

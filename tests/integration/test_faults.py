@@ -121,12 +121,14 @@ WRAPPERS = {
     "prebuild": ("postmap", """
 case "$CALLER" in *AnsiballZ_table_reindex*) case " $* " in *" -q "*) ;; *.nbdb-build-*) %(block)s;; esac;; esac
 """),
-    # during the rebuild in nbdb_switch: virtual is edited right after its prebuild, so the switch rebuilds it
+    # during the rebuild in nbdb_switch: virtual is edited (source and .db, as an administrator does) right after
+    # its prebuild, so the switch rebuilds it
     "rebuild": ("postmap", """
 case "$CALLER" in
   *AnsiballZ_table_reindex*) case " $* " in *" -q "*) ;; *.nbdb-build-*/virtual" ")
     /usr/sbin/postmap.real "$@" || exit
-    printf '%(late_key)s %(late_value)s\\n' >> %(tables)s/virtual; exit 0;; esac;;
+    printf '%(late_key)s %(late_value)s\\n' >> %(tables)s/virtual
+    /usr/sbin/postmap.real hash:%(tables)s/virtual; exit 0;; esac;;
   *AnsiballZ_nbdb_switch*) case " $* " in *" -q "*) ;; *.nbdb-build-*) %(block)s;; esac;;
 esac
 """),

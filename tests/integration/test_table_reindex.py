@@ -352,6 +352,7 @@ def test_rebuilds_on_content_not_mtime(postfix_host):
     assert host.stat(ACCESS + ".lmdb") == before
 
     host.write(ACCESS, "a@example.com OK\nb@example.com DISCARD\nc@example.com OK\n")
+    host.run(["postmap", "hash:" + ACCESS])  # an edit as an administrator makes it: the .db agrees with the source
     check = reindex(host, args, check=True, diff=True)
     result = reindex(host, args)
     assert prediction(check) == prediction(result)

@@ -134,12 +134,12 @@ def fleet(size, extra_tables=0):
     names = ["mx%03d.example.org" % number for number in range(1, size + 1)]
     bounds = [1, max(2, size // 10), max(3, size // 2), size]  # canary, 10 %, 50 %, the rest
     histories = {}
-    stopped = None
+    stopped = 0  # the batch that failed; 0: none yet
     for index, name in enumerate(names):
         batch = next(number for number, bound in enumerate(bounds, 1) if index < bound)
         items = [record(name, "dry_run", "would_migrate", "2026-12-01T09:00:%02dZ" % (index % 60), extra_tables=extra_tables)]
         at = "2026-12-01T10:%02d:%02dZ" % (batch * 10, index % 60)
-        if stopped is not None and batch > stopped:
+        if stopped and batch > stopped:
             items.append({"host": name, "run": "migrate", "status": "not_reached", "started_at": at, "batch": batch,
                           "error": "rollout stopped after batch %d: %s failed" % (stopped, names[bounds[stopped - 2]])})
         elif index == bounds[1]:  # the first host of batch 3 fails its verification and is rolled back

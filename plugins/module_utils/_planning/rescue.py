@@ -110,4 +110,3 @@ def delivered_ids(lines):
             if found:
                 into.add(found.group(1))
     return sent & removed
-

@@ -37,18 +37,18 @@ def svg(rows, labels):
     groups = per_batch(rows)
     states = [state for state in COLOURS if any(state in counts for dummy, counts in groups)]
     tallest = max([sum(counts.values()) for dummy, counts in groups] + [1])
-    bar, gap, height, top, left = 46, 18, 150, 18, 34
-    width = left + len(groups) * (bar + gap) + 210
+    bar_width, gap, height, top, left = 46, 18, 150, 18, 34
+    width = left + len(groups) * (bar_width + gap) + 210
     legend_height = 18 * len(states) + top
     total_height = max(height + top + 40, legend_height)
     parts = ['<svg xmlns="http://www.w3.org/2000/svg" role="img" width="%d" height="%d" viewBox="0 0 %d %d" '
              'font-family="system-ui,sans-serif" font-size="11"><title>Hosts per state per batch</title>'
              % (width, total_height, width, total_height),
-             '<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#8c959f"/>' % (left - 4, top + height, left + len(groups) * (bar + gap), top + height),
+             '<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#8c959f"/>' % (left - 4, top + height, left + len(groups) * (bar_width + gap), top + height),
              '<text x="%d" y="%d" text-anchor="end">%d</text>' % (left - 8, top + 4, tallest),
              '<text x="%d" y="%d" text-anchor="end">0</text>' % (left - 8, top + height)]
     for index, (label, counts) in enumerate(groups):
-        x, y = left + index * (bar + gap), top + height
+        x, y = left + index * (bar_width + gap), top + height
         for state in states:
             count = counts.get(state, 0)
             if not count:
@@ -56,14 +56,14 @@ def svg(rows, labels):
             size = height * count / float(tallest)
             y -= size
             parts.append('<rect x="%d" y="%.1f" width="%d" height="%.1f" fill="%s"><title>%s: %d %s</title></rect>' % (
-                x, y, bar, size, COLOURS[state], escape(label), count, escape(labels.get(state, state))))
+                x, y, bar_width, size, COLOURS[state], escape(label), count, escape(labels.get(state, state))))
             if size >= 13:
                 parts.append('<text x="%d" y="%.1f" text-anchor="middle" fill="#fff">%d</text>' % (
-                    x + bar // 2, y + size / 2 + 4, count))
-        parts.append('<text x="%d" y="%d" text-anchor="middle">%s</text>' % (x + bar // 2, top + height + 14, escape(label)))
+                    x + bar_width // 2, y + size / 2 + 4, count))
+        parts.append('<text x="%d" y="%d" text-anchor="middle">%s</text>' % (x + bar_width // 2, top + height + 14, escape(label)))
         parts.append('<text x="%d" y="%d" text-anchor="middle" fill="#5b6472">%d</text>' % (
-            x + bar // 2, top + height + 27, sum(counts.values())))
-    legend_x = left + len(groups) * (bar + gap) + 16
+            x + bar_width // 2, top + height + 27, sum(counts.values())))
+    legend_x = left + len(groups) * (bar_width + gap) + 16
     for index, state in enumerate(states):
         y = top + index * 18
         parts.append('<rect x="%d" y="%d" width="12" height="12" fill="%s"/><text x="%d" y="%d">%s</text>' % (

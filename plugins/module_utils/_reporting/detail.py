@@ -42,8 +42,11 @@ def tables(before, prebuild, switch, exclude):
     built_at_switch = set((switch or {}).get("tables_built") or [])
     builds = _builds(prebuild)
     plan = before.get("plan")  # nbdb_info's decision (exclusion.decide); a result without one: the named tables
-    kept = set(plan["tables_kept"] if plan else [t.get("name") for t in before.get("tables") or []
-                                                  if t.get("path") in exclude or t.get("name") in exclude])
+    if plan:
+        kept = set(plan["tables_kept"])
+    else:
+        kept = set(t.get("name") for t in before.get("tables") or []
+                   if t.get("path") in exclude or t.get("name") in exclude)
     out = []
     for table in before.get("tables") or []:
         build = builds.get(table.get("name")) or {}

@@ -165,8 +165,8 @@ def markdown(report):
         _md(report["generated_at"]), _md(report["generated_by"]), _md(report["schema_version"]))
     lines += [generated, "", "## Fleet totals", "", "| Total | Value |", "|---|---|"]
     lines += ["| %s | %s |" % (label, value) for label, value in _total_items(report)]
-    lines += ["| Findings | %s |" % _findings(report["totals"]["findings"]), ""] + _rollout_markdown(report) + ["## Hosts", "",
-              "| " + " | ".join(HEADERS) + " |", "|" + "---|" * len(HEADERS)]
+    lines += ["| Findings | %s |" % _findings(report["totals"]["findings"]), ""] + _rollout_markdown(report)
+    lines += ["## Hosts", "", "| " + " | ".join(HEADERS) + " |", "|" + "---|" * len(HEADERS)]
     lines += ["| " + " | ".join(_md(cell) for cell in _cells(row)) + " |" for row in ordered(report["hosts"])]
     lines += ["", ORDER_NOTE]
     problems = _problems(report)

@@ -92,7 +92,6 @@ def test_deferred_again_is_seen_in_the_log():
     assert rescue.deferred_ids(LOGS["db_missing"]) == {"6080D20237B"}
 
 
-
 def test_a_stopped_postfix_queue_is_read_from_its_directory(tmp_path):
     """postqueue -j and -p of a stopped Postfix fail (3.11.7: "malformed showq server response", exit 69)."""
     from ansible_collections.mailops.nbdb.plugins.module_utils._discovery import queue
