@@ -119,7 +119,8 @@ instances:
   elements: dict
   contains:
     name:
-      description: C(default) for the default instance, else the postmulti name; null when I(config_dir) was given.
+      description: C(default) for the default instance, else the postmulti name (the configuration directory for a
+        RV(instances[].separate) one); null when I(config_dir) was given.
       type: str
       sample: postfix-out
     config_dir:
@@ -132,6 +133,13 @@ instances:
       sample: mta
     enabled:
       description: Whether postmulti lists the instance as enabled.
+      type: bool
+    separate:
+      description:
+        - Whether the instance runs started with C(postfix -c) outside postmulti (found from the running Postfix
+          masters of the host, their C(-c) or C(MAIL_CONFIG)); its name is then its configuration directory.
+        - Such an instance is stopped and started with C(postfix -c) (neither the unit nor C(postfix start) reaches it).
+          A stopped one is not found; start it, or import it with C(postmulti -e import).
       type: bool
     default_database_type:
       description: Resolved (expanded) C(default_database_type).

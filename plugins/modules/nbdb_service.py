@@ -31,12 +31,25 @@ options:
     type: str
     choices: [started, stopped, restarted]
     default: started
+  separate_config_dirs:
+    description:
+      - Configuration directories of instances started with C(postfix -c) outside postmulti (RV(mailops.nbdb.nbdb_info#module:instances[].separate)),
+        which neither the unit nor C(postfix start) reaches; each is started and stopped with C(postfix -c).
+      - With them, Postfix counts as running when any instance runs, and a start starts the instances that are not running.
+    type: list
+    elements: path
+    default: []
 """
 
 EXAMPLES = r"""
 - name: Postfix runs
   mailops.nbdb.nbdb_service:
     state: started
+
+- name: Postfix runs, with mailcow's instance started by postfix -c
+  mailops.nbdb.nbdb_service:
+    state: started
+    separate_config_dirs: [/opt/postfix/conf]
 """
 
 RETURN = r"""
@@ -62,14 +75,16 @@ from ansible_collections.mailops.nbdb.plugins.module_utils._execution.service im
 
 
 def main():
-    module = AnsibleModule(argument_spec=dict(state=dict(type="str", default="started", choices=["started", "stopped", "restarted"])),
+    module = AnsibleModule(argument_spec=dict(state=dict(type="str", default="started", choices=["started", "stopped", "restarted"]),
+                                              separate_config_dirs=dict(type="list", elements="path", default=[])),
                            supports_check_mode=True)
     state = module.params["state"]
     want = state != "stopped"
     result = {"changed": False}
     try:
         service = PostfixService(module_postfix(module), module.run_command,
-                                 lambda name: module.get_bin_path(name, required=False, opt_dirs=SBIN_DIRS))
+                                 lambda name: module.get_bin_path(name, required=False, opt_dirs=SBIN_DIRS),
+                                 separate=module.params["separate_config_dirs"])
         result.update(manager=service.manager, running_before=service.running())
         result["changed"] = state == "restarted" or result["running_before"] != want
         result["running"] = want

@@ -147,10 +147,12 @@ def main():
     postfix = module_postfix(module)
     result = {"changed": False, "downtime": 0.0, "instances": [], "tables_built": [], "diff": []}
     try:
+        instances = host.list_instances(postfix, params["config_dir"])
+        dirs = [item["config_dir"] for item in instances]
         service = PostfixService(postfix, module.run_command,
-                                 lambda name: module.get_bin_path(name, required=False, opt_dirs=SBIN_DIRS))
+                                 lambda name: module.get_bin_path(name, required=False, opt_dirs=SBIN_DIRS),
+                                 separate=[item["config_dir"] for item in instances if item["separate"]])
         result["service_manager"] = service.manager
-        dirs = host.instance_dirs(postfix, params["config_dir"])
         plans = [window.plan_instance(postfix, config_dir, params) for config_dir in dirs]
         for plan in plans:
             tables = window.prepare_tables(postfix, plan, params, module.check_mode)

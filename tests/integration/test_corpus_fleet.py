@@ -120,8 +120,11 @@ def run_playbook(inventory, report_dir, playbook, extra=None):
     started = time.monotonic()
     proc = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, check=False, timeout=1800,
                           cwd=str(ROOT), env=dict(os.environ, ANSIBLE_NOCOLOR="1"))
+    out = proc.stdout.decode("utf-8", "replace")
+    if not (report_dir / "fleet-report.json").exists():
+        raise AssertionError("%s wrote no fleet report (rc %d):\n%s" % (playbook, proc.returncode, out[-6000:]))
     report = json.loads((report_dir / "fleet-report.json").read_text())
-    return {"rc": proc.returncode, "out": proc.stdout.decode("utf-8", "replace"), "report": report,
+    return {"rc": proc.returncode, "out": out, "report": report,
             "rows": {row["host"]: row for row in report["hosts"]}, "seconds": time.monotonic() - started}
 
 

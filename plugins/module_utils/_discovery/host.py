@@ -19,6 +19,7 @@ from ansible_collections.mailops.nbdb.plugins.module_utils._masking import SENSI
 
 
 DEFAULT_CONFIG_DIR = "/etc/postfix"
+PROC = "/proc"  # where running masters are looked for (running_config_dirs)
 LEVELS = ("disable", "enable-redirect", "enable-reindex")
 
 
@@ -43,10 +44,54 @@ def config_dir_or_default(postfix, config_dir=None):
     return config_dir or postfix.postconf(None, "-h", "config_directory").strip() or DEFAULT_CONFIG_DIR
 
 
+def master_config_dir(cmdline, environ):
+    """The config directory a Postfix master runs with: -c DIR on its command line, else MAIL_CONFIG of the
+    environment it started with (``postfix -c DIR start`` exports it), else None (the default).
+    cmdline, environ: the NUL-separated bytes of /proc/PID/cmdline and /proc/PID/environ."""
+    args = cmdline.split(b"\0")
+    for index, arg in enumerate(args[1:-1], 1):
+        if arg == b"-c" and args[index + 1]:
+            return os.path.normpath(args[index + 1].decode("utf-8", "surrogateescape"))
+    for item in environ.split(b"\0"):
+        if item.startswith(b"MAIL_CONFIG=") and len(item) > len(b"MAIL_CONFIG="):
+            return os.path.normpath(item[len(b"MAIL_CONFIG="):].decode("utf-8", "surrogateescape"))
+    return None
+
+
+def running_config_dirs(master_path, proc=None):
+    """Config directories of the Postfix masters running here: processes of root, in this host's mount namespace
+    (a container's master is not this host's), whose program is master_path() (asked only when there is a
+    candidate); None for those on the default."""
+    proc = proc or PROC
+    found = set()
+    try:
+        pids = [name for name in os.listdir(proc) if name.isdigit()]
+        namespace = os.readlink(os.path.join(proc, "self", "ns", "mnt"))
+    except OSError:
+        return found
+    master = None
+    for pid in pids:
+        base = os.path.join(proc, pid)
+        try:
+            if os.stat(base).st_uid != 0 or os.readlink(base + "/ns/mnt") != namespace:
+                continue
+            program = os.readlink(base + "/exe").split(" (deleted)")[0]
+            if os.path.basename(program) != "master" or program != (master or master_path()):
+                continue
+            master = program
+            with open(base + "/cmdline", "rb") as cmdline, open(base + "/environ", "rb") as environ:
+                found.add(master_config_dir(cmdline.read(), environ.read()))
+        except OSError:
+            continue  # gone, or not ours to read
+    return found
+
+
 def list_instances(postfix, config_dir=None):
-    """[{"name", "group", "enabled", "config_dir"}]: the default instance plus postmulti's."""
+    """[{"name", "group", "enabled", "config_dir", "separate"}]: the default instance, postmulti's, and those that
+    run here started with postfix -c outside postmulti (separate: their own stop/start, name = config_dir)."""
     if config_dir:
-        return [{"name": None, "group": None, "enabled": None, "config_dir": config_dir.rstrip("/") or "/"}]
+        return [{"name": None, "group": None, "enabled": None, "config_dir": config_dir.rstrip("/") or "/",
+                 "separate": False}]
     default_dir = config_dir_or_default(postfix)
     found = []
     directories = postfix.postconf(None, "-hx", "multi_instance_directories").split()
@@ -63,7 +108,19 @@ def list_instances(postfix, config_dir=None):
             item["name"] = "default"
         if item["group"] == "-":
             item["group"] = None
+        item["separate"] = False
+
+    def master_path():
+        return os.path.realpath(os.path.join(postfix.postconf(None, "-xh", "daemon_directory").strip(), "master"))
+    known = set(os.path.realpath(item["config_dir"]) for item in found)
+    for directory in sorted(d for d in running_config_dirs(master_path) if d and os.path.realpath(d) not in known):
+        found.append({"name": directory, "group": None, "enabled": True, "config_dir": directory, "separate": True})
     return found
+
+
+def separate_dirs(postfix):
+    """Config directories of the instances started with postfix -c outside postmulti (list_instances)."""
+    return [item["config_dir"] for item in list_instances(postfix) if item["separate"]]
 
 
 def instance_dirs(postfix, config_dir=None):

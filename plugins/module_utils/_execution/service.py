@@ -35,8 +35,13 @@ def quick_start_flag(queue_directory):
 
 
 class PostfixService:
-    def __init__(self, postfix, run_command, find_binary):
+    def __init__(self, postfix, run_command, find_binary, separate=()):
         self.postfix = postfix
+        # Instances started with postfix -c outside postmulti (mailcow's /opt/postfix/conf): neither systemd's unit
+        # nor "postfix start" reaches them, each gets its own postfix -c DIR. With them, an action touches only
+        # what runs, and a start brings back what ran at the first look (baseline), or everything if nothing did.
+        self.separate = list(separate)
+        self.baseline = None
         self._run = run_command
         self.systemctl = find_binary("systemctl") if os.path.isdir("/run/systemd/system") else None
         if self.systemctl:
@@ -54,15 +59,40 @@ class PostfixService:
         else:
             self.postfix.run("postfix", [action], what="%s Postfix" % action)
 
+    def _states(self):
+        """{None (the host's Postfix) or a separate config_dir: running}."""
+        states = {None: self.postfix.run("postfix", ["status"], check=False)[0] == 0}
+        for config_dir in self.separate:
+            states[config_dir] = self.postfix.run("postfix", ["status"], config_dir, check=False)[0] == 0
+        return states
+
+    def _each(self, action, which):
+        """action on the host's Postfix (None in which) and on each separate instance in which."""
+        if None in which:
+            self._do(action)
+        for config_dir in self.separate:
+            if config_dir in which:
+                self.postfix.run("postfix", [action], config_dir, what="%s Postfix (%s)" % (action, config_dir))
+
     def running(self):
-        return self.postfix.run("postfix", ["status"], check=False)[0] == 0
+        states = self._states()
+        if self.baseline is None:
+            self.baseline = states
+        return any(states.values())
 
     def stop(self):
-        self._do("stop")
+        if not self.separate:
+            return self._do("stop")
+        return self._each("stop", [name for name, up in self._states().items() if up])
 
     def start(self):
         try:
-            self._do("start")
+            if not self.separate:
+                self._do("start")
+            else:
+                wanted = self.baseline if self.baseline and any(self.baseline.values()) else None
+                self._each("start", [name for name, up in self._states().items() if not up
+                                     and (wanted is None or wanted[name])])
         finally:
             self.clear_quick_start()
         self.wait_running()
@@ -92,7 +122,9 @@ class PostfixService:
         self.quick_start_flags = []
 
     def reload(self):
-        self._do("reload")
+        if not self.separate:
+            return self._do("reload")
+        return self._each("reload", [name for name, up in self._states().items() if up])
 
     def wait_running(self, timeout=30.0):
         deadline = time.monotonic() + timeout

@@ -21,6 +21,7 @@ from unittest import mock
 from ansible.module_utils import basic
 
 from ansible_collections.mailops.nbdb.plugins.module_utils import _commands
+from ansible_collections.mailops.nbdb.plugins.module_utils._discovery import host  # its PROC: no running master here
 
 SYSTEMD_DIR = "/run/systemd/system"
 
@@ -142,6 +143,7 @@ def run(module, params, check_mode=False, diff=False, commands=None, binaries=("
             mock.patch.object(basic.AnsibleModule, "fail_json", fail_json), \
             mock.patch.object(_commands, "communicate", communicate), \
             mock.patch("os.path.isdir", isdir), \
+            mock.patch.object(host, "PROC", os.path.join(scratch or tempfile.gettempdir(), "no-proc")), \
             mock.patch("tempfile.mkdtemp", _predictable_mkdtemp(scratch or tempfile.gettempdir())):
         result = None
         try:
