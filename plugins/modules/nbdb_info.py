@@ -233,8 +233,10 @@ plan:
       description: The level the host runs at afterwards (null without levels or when I(level) is not given).
       type: str
     refusals:
-      description: Why the migration must not run as asked (an excluded table whose type comes from the default type
-        that the migration switches, or one that the level would redirect), each with its remedy.
+      description: Why the migration must not run as asked, each with its remedy, decided before anything changes; an
+        excluded table whose type comes from the default type that the migration switches, or one that the level
+        would redirect; a main.cf, master.cf or configuration directory (or an ancestor) that a user other than root
+        can change (the migration runs Postfix's commands as root on it; Postfix's own check warns about it too).
       type: list
       elements: str
     exclude_unmatched:
@@ -421,7 +423,8 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.mailops.nbdb.plugins.module_utils._errors import HANDLED, message
 from ansible_collections.mailops.nbdb.plugins.module_utils._commands import module_postfix
 from ansible_collections.mailops.nbdb.plugins.module_utils._discovery.host import discover
-from ansible_collections.mailops.nbdb.plugins.module_utils._planning import exclusion
+from ansible_collections.mailops.nbdb.plugins.module_utils._discovery import security_state
+from ansible_collections.mailops.nbdb.plugins.module_utils._planning import exclusion, security
 
 
 def main():
@@ -441,6 +444,8 @@ def main():
                           module.params["database_type"], module.params["cache_db_type"],
                           module.params["probe_berkeley_db"])
         result["plan"] = exclusion.decide(result, module.params["exclude"], module.params["level"])
+        result["plan"]["refusals"] += security.config_refusals(
+            [security_state.config_trust(item["config_dir"]) for item in result["instances"]])
     except HANDLED as exc:
         module.fail_json(msg=message(exc), check_mode=module.check_mode)
     module.exit_json(changed=False, check_mode=module.check_mode, **result)

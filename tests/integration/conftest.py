@@ -17,8 +17,8 @@ pytestmark = pytest.mark.integration
 class Host(PostfixContainer):
     """A container plus the collection's modules run against it over the podman connection."""
 
-    def module(self, name, args=None, check=False, diff=False):
-        return run_module(self, name, args, check=check, diff=diff)
+    def module(self, name, args=None, check=False, diff=False, root_session=False):
+        return run_module(self, name, args, check=check, diff=diff, root_session=root_session)
 
     def lay_down(self, files=None, postconf=None, master=None, commands=None, postmap=None,
                  postalias=None):

@@ -72,3 +72,61 @@ def test_free_bytes_are_the_hosts(run):
 @pytest.mark.parametrize("run", scenarios_for("instances", LIVE), indirect=True)
 def test_postfix_version_is_the_hosts(run):
     assert run.result["postfix"]["version"] == run.host.postfix_version()
+
+
+# --- instances outside postmulti, and configurations another user can change -----------------------------------
+SEPARATE = "/opt/postfix/conf"  # mailcow's: started with postfix -c, in no postmulti list
+START_SEPARATE = """set -e
+cp -a /etc/postfix /opt/postfix-conf-tmp && mkdir -p /opt/postfix && mv /opt/postfix-conf-tmp %(dir)s
+postconf -c %(dir)s -e queue_directory=/var/spool/postfix-sep data_directory=/var/lib/postfix-sep \
+    syslog_name=postfix-sep 'alias_maps=hash:%(dir)s/aliases' 'alias_database=hash:%(dir)s/aliases'
+postconf -c %(dir)s -M# smtp/inet
+printf 'root: alice\\n' > %(dir)s/aliases && postalias hash:%(dir)s/aliases
+mkdir -p /var/spool/postfix-sep /var/lib/postfix-sep && chown postfix /var/lib/postfix-sep
+postfix -c %(dir)s start
+""" % {"dir": SEPARATE}
+
+
+@pytest.fixture(scope="module")
+def two_masters():
+    host = Host("sid")
+    try:
+        host.start()
+        host.run(["sh", "-c", START_SEPARATE])
+        yield host
+    finally:
+        host.stop()
+
+
+def test_an_instance_started_with_postfix_c_outside_postmulti_is_found(two_masters):
+    """Found from its master's MAIL_CONFIG, which root reads with the capabilities of a root login; in a session
+    without them (podman exec's) it is not found, and nothing else breaks."""
+    assert [item["config_dir"] for item in two_masters.module(MODULE)["instances"]] == ["/etc/postfix"]
+    result = two_masters.module(MODULE, root_session=True)
+    assert not result.failed, result
+    instances = {item["config_dir"]: item for item in result["instances"]}
+    assert sorted(instances) == ["/etc/postfix", SEPARATE], instances
+    assert (instances[SEPARATE]["separate"], instances[SEPARATE]["name"]) == (True, SEPARATE)
+    assert instances["/etc/postfix"]["separate"] is False
+    assert "hash:%s/aliases" % SEPARATE in [table["name"] for table in result["tables"]]
+    two_masters.run(["postfix", "-c", SEPARATE, "stop"])
+    try:  # a stopped one is not found (nbdb_info's documentation says so)
+        assert [item["config_dir"] for item in two_masters.module(MODULE, root_session=True)["instances"]] == [
+            "/etc/postfix"]
+    finally:
+        two_masters.run(["postfix", "-c", SEPARATE, "start"])
+
+
+def test_a_configuration_directory_another_user_owns_is_refused_with_its_remedy(two_masters):
+    """YunoHost's /etc/postfix is owned by postfix: refused before anything changes, and Postfix agrees."""
+    two_masters.run(["chown", "postfix", "/etc/postfix"])
+    try:
+        result = two_masters.module(MODULE)
+        check = two_masters.run(["postfix", "check"], check=False).stderr
+    finally:
+        two_masters.run(["chown", "root", "/etc/postfix"])
+    refusals = result["plan"]["refusals"]
+    assert len(refusals) == 1 and refusals[0].startswith("directory /etc/postfix (uid ") and \
+        "chown root /etc/postfix && chmod go-w /etc/postfix" in refusals[0], refusals
+    assert "not owned by root: /etc/postfix/." in check, check
+    assert two_masters.module(MODULE)["plan"]["refusals"] == []

@@ -26,10 +26,14 @@ def _env(extra=None):
     return env
 
 
-def run_module(container, module, args=None, check=False, diff=False, timeout=600):
-    """Run one module ad hoc against the container; return its result dict."""
+ROOT_SESSION = os.path.join(os.path.dirname(os.path.abspath(__file__)), "bin", "podman-root-session")
+
+
+def run_module(container, module, args=None, check=False, diff=False, timeout=600, root_session=False):
+    """Run one module ad hoc against the container; return its result dict. root_session: with every capability,
+    as root over SSH on a real host (bin/podman-root-session), not podman exec's reduced set."""
     argv = ["ansible", "all", "-i", container.name + ",", "-c", "containers.podman.podman",
-            "-m", module]
+            "-m", module] + (["-e", "ansible_podman_executable=" + ROOT_SESSION] if root_session else [])
     if args:
         argv += ["-a", json.dumps(args)]
     if check:

@@ -43,6 +43,13 @@ def path_facts(path):
             "dev": info.st_dev, "ino": info.st_ino}
 
 
+def config_trust(config_dir):
+    """What _planning.security.config_refusals judges for one instance: its main.cf, master.cf and directories."""
+    return {"config_dir": config_dir,
+            "config_files": {name: path_facts(os.path.join(config_dir, name)) for name in ("main.cf", "master.cf")},
+            "config_dirs": [path_facts(config_dir)] + [path_facts(p) for p in ancestors(config_dir)]}
+
+
 def ancestors(path):
     """Parent directories of path up to /, nearest first."""
     found = []
@@ -194,6 +201,7 @@ def gather(postfix, config_dir, sensitive_extra=()):
         "mailman": [hint for hint in MAILMAN_HINTS if os.path.exists(hint)],
         "prefix_dirs": {},
     }
+    state.update(config_trust(config_dir))
     state.update({
         "proxied": host.proxied_paths(snapshot),
         "mail_owner_gid": _user_gid(snapshot.main_expanded.get("mail_owner", "postfix").strip()),
@@ -203,8 +211,6 @@ def gather(postfix, config_dir, sensitive_extra=()):
                    for path in file_table_paths(snapshot)},
         "service_prefixes": {name: value for name, value in snapshot.master_expanded.get(REINDEX_SERVICE, {}).items()
                              if name in PREFIX_PARAMETERS},
-        "config_files": {name: path_facts(os.path.join(config_dir, name)) for name in ("main.cf", "master.cf")},
-        "config_dirs": [path_facts(config_dir)] + [path_facts(p) for p in ancestors(config_dir)],
         "tls_keys": tls_key_files(snapshot),
         "prefix_parents": {},
     })

@@ -428,6 +428,16 @@ def check_config(state):
     return found
 
 
+def config_refusals(states):
+    """Why a host is refused before anything changes: a main.cf, master.cf, config_directory or one of its
+    ancestors that another user can change (check_config). The migration runs postfix, postconf and
+    postfix-non-bdb-script (a root shell over main.cf's values) as root on that configuration, and writes there:
+    that user would get root through it. states: {"config_dir", "config_files", "config_dirs"} per instance."""
+    return ["%s; the migration runs Postfix's commands as root on it, which would hand that user root. Make it"
+            " root's (%s), then run again" % (item["evidence"], item["remedy"])
+            for state in states for item in check_config(state)]
+
+
 def check_tls_keys(state):
     """Private keys (smtpd/smtp/lmtp_tls_*key_file, *_tls_chain_files, files of tls_server_sni_maps): readable by
     root only, or by the group ssl-cert (Debian's snakeoil key is root:ssl-cert 0640)."""

@@ -319,3 +319,25 @@ def test_key_files_are_read_without_following_symlinks(tmp_path):
     assert security_state.read_regular(str(link)) is None
     facts = security_state.path_facts(str(link))
     assert facts["is_link"] and not facts["is_dir"]
+
+
+def _trust(config_dir, dir_uid=0, main_uid=0, main_mode=0o644):
+    return {"config_dir": config_dir,
+            "config_files": {"main.cf": {"path": config_dir + "/main.cf", "uid": main_uid, "gid": 0, "mode": main_mode,
+                                         "type": "file"},
+                             "master.cf": None},
+            "config_dirs": [{"path": config_dir, "uid": dir_uid, "gid": 0, "mode": 0o755, "type": "dir"},
+                            {"path": "/etc", "uid": 0, "gid": 0, "mode": 0o755, "type": "dir"}]}
+
+
+def test_a_configuration_another_user_can_change_refuses_the_host_before_anything_changes():
+    """YunoHost leaves /etc/postfix owned by postfix: postfix-non-bdb-script and postfix-script run as root over
+    what that user can replace, so the migration refuses, naming the directory and the remedy."""
+    assert security.config_refusals([_trust("/etc/postfix")]) == []
+    refused = security.config_refusals([_trust("/etc/postfix", dir_uid=107),
+                                        _trust("/etc/postfix-out", main_uid=0, main_mode=0o664)])
+    assert len(refused) == 2, refused
+    assert refused[0].startswith("directory /etc/postfix (uid 107, mode 0755)") and \
+        "chown root /etc/postfix && chmod go-w /etc/postfix" in refused[0], refused[0]
+    assert refused[1].startswith("/etc/postfix-out/main.cf (uid 0, mode 0664) can be changed by"
+                                 " group gid 0 (g+w)"), refused[1]
