@@ -183,6 +183,7 @@ def _detail(migration, latest):
             "references": _masked((migration.get("detail") or {}).get("references"), ("before", "after")),
             "findings": _masked(latest_detail.get("findings"), ("evidence", "remedy")),
             "berkeley_db": _masked(latest_detail.get("berkeley_db"), ("message",)),
+            "writers": _masked(latest_detail.get("writers"), ("command", "note")),
             "lost_without_berkeley_db": lost,
             "of_run": {"run": migration.get("run"), "status": migration.get("status")} if migration else None}
 
