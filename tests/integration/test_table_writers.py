@@ -76,3 +76,30 @@ def test_writers_found_judged_and_working_after_the_migration(lists1):
     panel = lists1.run([PANEL], check=False)
     assert panel.returncode == 0 and "redirecting hash:/etc/postfix/panel_access to lmdb:" in panel.stderr, panel.stderr
     assert lookup(lists1, "phisher@example.com", "smtpd_sender_restrictions") == "REJECT"
+
+
+def test_without_levels_the_reported_change_is_the_one_that_works():
+    """Postfix 3.8 built without Berkeley DB (RHEL 10's kind): no redirect, so the panel's "postmap hash:" fails; the
+    change nbdb_info reports (file, line, new value), applied as written, builds the table Postfix reads."""
+    host = Host("nodb38").start()
+    try:
+        host.write(PANEL, PANEL_SCRIPT, mode="0755")
+        host.write("/etc/postfix/panel_access", "spammer@example.com REJECT\n")
+        host.run(["postconf", "-e", "smtpd_sender_restrictions=check_sender_access hash:/etc/postfix/panel_access"])
+        info = host.module("mailops.nbdb.nbdb_info", {"level": "enable-redirect"}, check=True)
+        assert not info.failed and not info["postfix"]["has_levels"], info
+        verdict = [w for w in info["plan"]["writers"] if w["file"] == PANEL][0]
+        assert verdict["outcome"] == "breaks" and not [r for r in info["plan"]["refusals"] if PANEL in r]
+        change = verdict["change"]
+        assert (change["file"], change["line"]) == (PANEL, 4), change
+        assert change["value"] == "/usr/sbin/postmap lmdb:/etc/postfix/panel_access"
+        assert "change the command at %s line 4 to: %s" % (PANEL, change["value"]) in verdict["note"]
+        failed = host.run([PANEL], check=False)
+        assert failed.returncode == 1 and "unsupported map type: hash" in failed.stderr, failed.stderr
+        lines = host.read(PANEL).splitlines()
+        lines[change["line"] - 1] = change["value"]
+        host.write(PANEL, "\n".join(lines) + "\n", mode="0755")
+        host.run([PANEL])
+        assert host.run(["postmap", "-q", "spammer@example.com", "lmdb:/etc/postfix/panel_access"]).stdout.strip() == "REJECT"
+    finally:
+        host.stop()
