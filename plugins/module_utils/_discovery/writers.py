@@ -108,6 +108,8 @@ def mailman3(path, text, read=read_text):
     layout = values.get(("mailman", "layout"), ("here", None))[0]
     paths = dict((key, value) for (section, key), (value, _) in values.items() if section == "paths." + layout)
     data_dir = _expand(paths["data_dir"], paths) if "data_dir" in paths else None
+    if data_dir and "$" in data_dir:
+        data_dir = None  # a substitution this reading cannot resolve ($cwd of the "here" layout): tables unknown
     configuration = values.get(("mta", "configuration"), ("python:mailman.config.postfix", None))[0]
     where, command, line, file_type = path, "/usr/sbin/postmap", None, "hash"
     if not configuration.startswith("python:"):

@@ -92,6 +92,13 @@ def test_mailman3_packaged_default_custom_command_and_no_postmap_forms():
     assert writers.mailman3("/etc/mailman3/mailman.cfg", exim, files()) == []
 
 
+def test_mailman3_data_dir_that_cannot_be_resolved_leaves_the_tables_unknown():
+    here = MAILMAN3_CFG.replace("layout: debian", "layout: here").replace("[paths.debian]", "[paths.here]").replace(
+        "var_dir: /var/lib/mailman3", "var_dir: $cwd/var")
+    found = writers.mailman3("/etc/mailman3/mailman.cfg", here, files())
+    assert found[0]["tables"] == [] and found[0]["command"] == "/usr/sbin/postmap"
+
+
 def test_ini_values_last_setting_wins_and_continuation_lines_join():
     values = writers.ini_values("[postfix]\npostmap_command: /a\n; postmap_command: /c\npostmap_command: /b\n  -v\n")
     assert values[("postfix", "postmap_command")] == ("/b -v", 4)
