@@ -62,6 +62,14 @@ options:
         that this level would redirect. Not given, the level is not judged.
     type: str
     choices: [keep, disable, enable-redirect, enable-reindex]
+  writers_search:
+    description:
+      - Files and directories (one level deep) whose scripts are searched for lines that run C(postmap)/C(postalias)
+        on a C(hash:)/C(btree:) table (panels, cron jobs), for RV(writers). Mailman 3's C(mailman.cfg) and Mailman 2's
+        C(mm_cfg.py) are always read from their usual places.
+    type: list
+    elements: path
+    default: [/usr/local/sbin, /usr/local/bin, /etc/cron.d, /etc/cron.hourly, /etc/cron.daily, /var/spool/cron/crontabs]
 notes:
   - Needs C(postconf), and C(postmulti) for multi-instance hosts, on the target (C(/usr/sbin) is searched).
 """
@@ -244,6 +252,51 @@ plan:
         table it meant).
       type: list
       elements: str
+    writers:
+      description:
+        - RV(writers), each judged at the level the host runs at afterwards (the current level when I(level) is not
+          given), with C(outcome), C(builds), C(note) and C(change) added.
+        - C(outcome) C(keeps_working) (a bare path, it builds C(default_database_type), the new type after the
+          migration), C(redirected) (names C(hash:)/C(btree:), redirected at C(enable-redirect)/C(enable-reindex)),
+          C(breaks) (names them where nothing redirects; with levels, RV(plan.refusals) refuses it when I(level) is
+          given), C(stale) (a bare path on an excluded table; refused).
+        - C(builds) the type the tool writes afterwards (null when it breaks); C(change) the setting to change
+          (C(file), C(line), C(setting), and C(value), the new line) for a writer that names the legacy type.
+      type: list
+      elements: dict
+      sample:
+        - program: mailman3
+          file: /etc/mailman3/postfix-mailman.cfg
+          line: 8
+          setting: "[postfix] postmap_command"
+          command: /usr/sbin/postmap
+          outcome: keeps_working
+          builds: lmdb
+          change: null
+writers:
+  description:
+    - Programs that write tables, found from their configuration files; see RV(plan.writers) for what the migration
+      means for each.
+    - C(program) C(mailman3) (C([postfix] postmap_command) of the file C([mta] configuration) names, maps
+      C(postfix_lmtp), C(postfix_domains), C(postfix_vmap) of its C(data_dir)), C(mailman2) (C(POSTFIX_ALIAS_CMD),
+      C(POSTFIX_MAP_CMD) of C(mm_cfg.py) with C(MTA = 'Postfix')) or C(script) (a line of a file of
+      I(writers_search)).
+    - C(file)/C(line) where the command is set (C(line) null for a default that is not written), C(setting),
+      C(command) as the program runs it (Mailman appends the table's path), C(types) the legacy types it names
+      explicitly (empty for a bare path), C(tables) the paths it regenerates, C(via) C(path:line) of a wrapper script
+      the command runs that names them, C(config) the mailman.cfg that named C(file).
+  returned: success
+  type: list
+  elements: dict
+  sample:
+    - program: mailman2
+      file: /etc/mailman/mm_cfg.py
+      line: 112
+      setting: POSTFIX_MAP_CMD
+      command: /usr/local/sbin/mm-postmap
+      types: [hash]
+      tables: [/var/lib/mailman/data/virtual-mailman]
+      via: /usr/local/sbin/mm-postmap:3
 check_mode:
   description: Whether this task ran in check mode (also when a play or task forces it with the C(check_mode) keyword,
     which C(ansible_check_mode) does not show); the role refuses C(migrate_dry_run) when it is false.
@@ -423,7 +476,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.mailops.nbdb.plugins.module_utils._errors import HANDLED, message
 from ansible_collections.mailops.nbdb.plugins.module_utils._commands import module_postfix
 from ansible_collections.mailops.nbdb.plugins.module_utils._discovery.host import discover
-from ansible_collections.mailops.nbdb.plugins.module_utils._discovery import security_state
+from ansible_collections.mailops.nbdb.plugins.module_utils._discovery import security_state, writers
 from ansible_collections.mailops.nbdb.plugins.module_utils._planning import exclusion, security
 
 
@@ -436,6 +489,7 @@ def main():
             probe_berkeley_db=dict(type="bool", default=True),
             exclude=dict(type="list", elements="str", default=[]),
             level=dict(type="str", choices=["keep", "disable", "enable-redirect", "enable-reindex"]),
+            writers_search=dict(type="list", elements="path", default=list(writers.SCRIPT_PLACES)),
         ),
         supports_check_mode=True,
     )
@@ -443,6 +497,7 @@ def main():
         result = discover(module_postfix(module), module.params["config_dir"],
                           module.params["database_type"], module.params["cache_db_type"],
                           module.params["probe_berkeley_db"])
+        result["writers"] = writers.find(module.params["writers_search"])
         result["plan"] = exclusion.decide(result, module.params["exclude"], module.params["level"])
         result["plan"]["refusals"] += security.config_refusals(
             [security_state.config_trust(item["config_dir"]) for item in result["instances"]])

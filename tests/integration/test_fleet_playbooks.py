@@ -1,6 +1,6 @@
 """`make demo` and the fleet playbooks on the fleet it leaves (one fleet, one flow, each promise once).
 
-scripts/demo.sh itself (what `make demo` runs after the bootstrap) starts the four demo hosts, dry-runs, migrates
+scripts/demo.sh itself (what `make demo` runs after the bootstrap) starts the five demo hosts (mx4 has lost Berkeley DB), dry-runs, migrates
 and migrates again; the report goes to a temporary folder. On that migrated fleet the tests then roll two hosts back
 with the rollback playbook (check mode first), dry-run them again, migrate them with a canary that fails and is
 rolled back, fix it and let the rollout continue, re-run the whole fleet (no change), rebuild the report without
@@ -22,7 +22,8 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 ARTEFACTS = ROOT / ".build" / "artefacts"
-HOSTS = {"nbdb-demo-mx1": "sid", "nbdb-demo-lists1": "sid", "nbdb-demo-mx2": "trixie", "nbdb-demo-mx3": "bookworm"}
+HOSTS = {"nbdb-demo-mx1": "sid", "nbdb-demo-lists1": "sid", "nbdb-demo-mx2": "trixie", "nbdb-demo-mx3": "bookworm",
+         "nbdb-demo-mx4": "nodb311"}
 # The pair rolled back and migrated again: in inventory order mx2 (trixie) is its canary, mx3 (bookworm) the rest.
 CANARY, REST = "nbdb-demo-mx2", "nbdb-demo-mx3"
 PAIR = "nbdb_hosts=%s:%s" % (CANARY, REST)
@@ -81,7 +82,7 @@ def legacy_answer(host):
     return host.run(["postmap", "-q", key, table]).stdout.strip()
 
 
-def test_make_demo_migrates_four_hosts_and_the_rerun_changes_nothing(fleet):
+def test_make_demo_migrates_five_hosts_and_the_rerun_changes_nothing(fleet):
     out = fleet["out"]
     assert fleet["rc"] == 0, out[-6000:]
     assert "hosts changed by the second migration run: 0" in out, out
@@ -94,10 +95,16 @@ def test_make_demo_migrates_four_hosts_and_the_rerun_changes_nothing(fleet):
         assert row["legacy_references_left"] == 0 and row["tables_migrated"] > 0, (name, row)
         assert row["prediction"]["matched"], (name, row["prediction"])  # the dry run predicted the migration
     assert {row["postfix_version"][:4] for row in by_host.values()} == {"3.11", "3.10", "3.7."}
-    assert report(fleet)["totals"]["legacy_free"] == 4 and report(fleet)["totals"]["failed"] == 0
+    assert report(fleet)["totals"]["legacy_free"] == 5 and report(fleet)["totals"]["failed"] == 0
+    # mx4 lost Berkeley DB: its orphan recovered, the mail deferred the day after the upgrade delivered
+    mx4 = by_host["nbdb-demo-mx4"]
+    assert mx4["berkeley_db"] == "missing_311" and mx4["rescue"]["table_errors_before"] >= 1, mx4
+    assert mx4["rescue"]["delivered"] >= 1 and mx4["rescue"]["still_deferred"] == 0, mx4["rescue"]
+    assert re.search(r"demo: rescued on nbdb-demo-mx4: [1-9]\d* deferred for table errors", out), out
+    assert "This waited in the deferred queue" in fleet["hosts"]["nbdb-demo-mx4"].read("/var/mail/alice")
     dom = browser.dump_dom(str(fleet["report"] / "fleet-report.html"))
-    assert len(re.findall(r'data-host="nbdb-demo-', dom)) == 4
-    assert re.search(r'<div class="value">4</div><div class="label">Free of hash/btree</div>', dom), dom
+    assert len(re.findall(r'data-host="nbdb-demo-', dom)) == 5
+    assert re.search(r'<div class="value">5</div><div class="label">Free of hash/btree</div>', dom), dom
 
 
 def test_rollback_checks_then_restores_two_hosts(fleet):
@@ -110,7 +117,7 @@ def test_rollback_checks_then_restores_two_hosts(fleet):
     rc, out = play(fleet, "rollback", "-e", PAIR)
     assert rc == 0, out[-6000:]
     assert states(fleet) == {"nbdb-demo-mx1": "unchanged", "nbdb-demo-lists1": "unchanged",
-                             CANARY: "restored", REST: "restored"}
+                             CANARY: "restored", REST: "restored", "nbdb-demo-mx4": "unchanged"}
     for name in (CANARY, REST):
         assert "alias_maps = hash:/etc/aliases" in hosts[name].postconf("-n") and hosts[name].postfix_running()
     assert legacy_answer(hosts[CANARY]) == LEGACY_KEY[2]
@@ -154,9 +161,9 @@ def test_after_the_fix_the_rollout_continues_and_a_rerun_changes_nothing(fleet):
     rc, out = play(fleet, "migrate_fleet", "-e", '{"nbdb_batches": ["50%", "100%"]}')
     assert rc == 0, out[-6000:]
     assert states(fleet) == {"nbdb-demo-mx1": "unchanged", "nbdb-demo-lists1": "unchanged",
-                             CANARY: "migrated", REST: "migrated"}
+                             CANARY: "migrated", REST: "migrated", "nbdb-demo-mx4": "unchanged"}
     totals = report(fleet)["totals"]
-    assert totals["legacy_free"] == 4 and totals["failed"] == 0, totals
+    assert totals["legacy_free"] == 5 and totals["failed"] == 0, totals
     assert rows(fleet)[CANARY]["prediction"]["matched"] and rows(fleet)[REST]["prediction"]["matched"]
     for name in (CANARY, REST):
         assert "lmdb:/etc/aliases" in hosts[name].postconf("-n") and hosts[name].postfix_running()
@@ -184,9 +191,9 @@ def test_report_is_rebuilt_without_hosts_and_renders_in_chromium(fleet):
     assert report(fleet) == rebuilt
     page = fleet["report"] / "fleet-report.html"
     dom = browser.dump_dom(str(page))
-    assert len(re.findall(r'<tr class="host [a-z]+" data-host="nbdb-demo-[a-z0-9]+"', dom)) == 4, dom
-    assert re.search(r'<div class="value">4</div><div class="label">Hosts</div>', dom), dom
-    assert re.search(r'<div class="value">4</div><div class="label">Free of hash/btree</div>', dom), dom
+    assert len(re.findall(r'<tr class="host [a-z]+" data-host="nbdb-demo-[a-z0-9]+"', dom)) == 5, dom
+    assert re.search(r'<div class="value">5</div><div class="label">Hosts</div>', dom), dom
+    assert re.search(r'<div class="value">5</div><div class="label">Free of hash/btree</div>', dom), dom
     assert re.search(r'<div class="value">0</div><div class="label">Rolled back</div>', dom), dom
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     png = browser.screenshot(str(page), str(ARTEFACTS / "fleet-report.png"))

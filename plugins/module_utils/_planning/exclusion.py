@@ -12,6 +12,8 @@ and the remedy) where it would not:
 - the level after the migration redirects ``hash:``/``btree:`` opens (``enable-redirect``, ``enable-reindex``):
   Postfix would open it as the new type, whose file is not built.
 
+The programs that write tables (Mailman, scripts) are judged by ``_planning/writers`` in the same plan.
+
 An exclusion entry that matches nothing is reported (a typing error would otherwise migrate the table).
 """
 
@@ -20,6 +22,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.mailops.nbdb.plugins.module_utils._planning.rewrite import DEFAULT_TYPE_PARAMETERS, is_excluded
+from ansible_collections.mailops.nbdb.plugins.module_utils._planning import writers as table_writers
 
 REDIRECTING_LEVELS = ("enable-redirect", "enable-reindex")
 
@@ -101,6 +104,7 @@ def decide(discovery, exclude=(), level=None):
         if table["role"] != "cache":
             entry["build"].append(table["name"])
             entry["verify"].append(table["target"])
+    verdicts, writer_refusals = table_writers.judge(discovery, kept_tables, after if level else None)
     return {
         "needed": bool(migrate) or bool(legacy_defaults),
         "references_migrated": sorted({ref["expanded"] for ref in migrate}),
@@ -110,6 +114,7 @@ def decide(discovery, exclude=(), level=None):
         "instances": dict((item["config_dir"], by_dir.get(item["config_dir"], {"build": [], "verify": []}))
                           for item in instances),
         "level_after": after,
-        "refusals": _refusals(kept, after),
+        "refusals": _refusals(kept, after) + writer_refusals,
+        "writers": verdicts,
         "exclude_unmatched": [item for item in exclude if item not in known],
     }

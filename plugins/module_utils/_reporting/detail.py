@@ -132,9 +132,25 @@ def berkeley_db(before):
     return out
 
 
+WRITER_KEYS = ("program", "file", "line", "setting", "via", "outcome", "builds")
+
+
+def writers(before):
+    """The programs that write tables, as nbdb_info's plan judged them (commands and notes masked)."""
+    out = []
+    for writer in (before.get("plan") or {}).get("writers") or []:
+        item = dict((key, writer.get(key)) for key in WRITER_KEYS)
+        item["command"] = mask_text(str(writer.get("command") or ""))
+        item["note"] = mask_text(str(writer.get("note") or ""))
+        change = writer.get("change") or None
+        item["change"] = change and dict(change, value=mask_text(change["value"]) if change.get("value") else None)
+        out.append(item)
+    return out
+
+
 def record_detail(before, prebuild=None, switch=None, security=None, exclude=None):
     """A record's ``detail``: tables, references, findings, berkeley_db (per instance); schema docs/fleet-report.md."""
     before = before if isinstance(before, dict) else {}
     exclude = list(exclude or [])
     return {"tables": tables(before, prebuild, switch, exclude), "references": references(before, switch, exclude),
-            "findings": findings(security), "berkeley_db": berkeley_db(before)}
+            "findings": findings(security), "berkeley_db": berkeley_db(before), "writers": writers(before)}

@@ -126,7 +126,7 @@ def host_row(name, history):
         "timeline": _timeline(history),
         "detail": _detail(migrated or _with_detail(source, history.get("migrate"), history.get("dry_run")) or source,
                           known),
-        "rescue": _rescue(source.get("rescue") or (migrated or {}).get("rescue")),
+        "rescue": _rescue_of(source, migrated),
         "orphans_at_risk": [str(path) for path in source.get("orphans_at_risk") or []],
     }
 
@@ -139,6 +139,15 @@ def _rescue(value):
                   ("table_errors_before", "table_errors", "requeued", "delivered", "still_deferred", "other"))
     counts["sent_again"] = bool(value.get("sent_again"))
     return counts
+
+
+def _rescue_of(source, migrated):
+    """The rescue of the run that found mail deferred for table errors (a re-run that changes nothing finds none and
+    must not hide what the migration sent again), else the latest run's."""
+    for value in (source.get("rescue"), (migrated or {}).get("rescue")):
+        if isinstance(value, dict) and (_count(value.get("table_errors_before")) or _count(value.get("table_errors"))):
+            return _rescue(value)
+    return _rescue(source.get("rescue") or (migrated or {}).get("rescue"))
 
 
 def _timeline(history):
@@ -183,6 +192,7 @@ def _detail(migration, latest):
             "references": _masked((migration.get("detail") or {}).get("references"), ("before", "after")),
             "findings": _masked(latest_detail.get("findings"), ("evidence", "remedy")),
             "berkeley_db": _masked(latest_detail.get("berkeley_db"), ("message",)),
+            "writers": _masked(latest_detail.get("writers"), ("command", "note")),
             "lost_without_berkeley_db": lost,
             "of_run": {"run": migration.get("run"), "status": migration.get("status")} if migration else None}
 

@@ -150,6 +150,15 @@ def berkeley_db_section(row):
     return ("Berkeley DB", None, lines)
 
 
+def writers_section(row):
+    """Programs that write tables (Mailman, scripts) and what the migration means for each (plan.writers)."""
+    found = row["detail"].get("writers") or []
+    if not found:
+        return None
+    return ("Programs that write tables", None, ["%s: %s" % (_text(item.get("outcome")), _text(item.get("note")))
+                                                 for item in found])
+
+
 def verification_section(row):
     verification = row.get("verification")
     if not verification:
@@ -180,6 +189,6 @@ def rescue_section(row):
 def host_sections(row, dry_run):
     """The sections of one host, in reading order (None entries dropped)."""
     dry = dry_run or (row["detail"].get("of_run") or {}).get("run") == "dry_run"
-    found = [summary_section(row), runs_section(row), failure_section(row), berkeley_db_section(row), verification_section(row),
-             rescue_section(row), tables_section(row, dry), references_section(row), findings_section(row)]
+    found = [summary_section(row), runs_section(row), failure_section(row), berkeley_db_section(row), writers_section(row),
+             verification_section(row), rescue_section(row), tables_section(row, dry), references_section(row), findings_section(row)]
     return [section for section in found if section]

@@ -76,4 +76,4 @@ def test_findings_and_berkeley_db_per_instance():
 def test_the_filter_is_record_detail_and_copes_with_skipped_results():
     assert FilterModule().filters()["record_detail"] is record_detail
     empty = record_detail({}, {"skipped": True}, {}, {}, None)
-    assert empty == {"tables": [], "references": [], "findings": [], "berkeley_db": []}
+    assert empty == {"tables": [], "references": [], "findings": [], "berkeley_db": [], "writers": []}

@@ -35,3 +35,11 @@ def test_rendered():
     assert "| mx7 | orphan at risk | /etc/postfix/relocated: only its .db is left" in text
     assert "Mail rescued" in text and "Orphans at risk" in text
     assert "2/3 delivered" in render.html(report())
+
+
+def test_a_rerun_that_finds_no_deferred_mail_keeps_the_migrations_rescue():
+    migrated = record("mx6", "migrate", "migrated", "2026-12-01T11:00:00Z", berkeley_db="missing_311", rescue=RESCUE)
+    again = record("mx6", "migrate", "unchanged", "2026-12-01T11:30:00Z", berkeley_db="missing_311",
+                   rescue=dict((key, 0) for key in RESCUE if key != "sent_again"))
+    row = fleet.host_row("mx6", history(migrated, again))
+    assert row["state"] == "unchanged" and row["rescue"] == RESCUE

@@ -21,7 +21,8 @@ from unittest import mock
 from ansible.module_utils import basic
 
 from ansible_collections.mailops.nbdb.plugins.module_utils import _commands
-from ansible_collections.mailops.nbdb.plugins.module_utils._discovery import host  # its PROC: no running master here
+# not this machine's running masters, Mailman or scripts: the cases say what the host has
+from ansible_collections.mailops.nbdb.plugins.module_utils._discovery import host, writers
 
 SYSTEMD_DIR = "/run/systemd/system"
 
@@ -144,6 +145,7 @@ def run(module, params, check_mode=False, diff=False, commands=None, binaries=("
             mock.patch.object(_commands, "communicate", communicate), \
             mock.patch("os.path.isdir", isdir), \
             mock.patch.object(host, "PROC", os.path.join(scratch or tempfile.gettempdir(), "no-proc")), \
+            mock.patch.multiple(writers, MAILMAN3_CONFIGS=(), MAILMAN2_CONFIGS=(), SCRIPT_PLACES=()), \
             mock.patch("tempfile.mkdtemp", _predictable_mkdtemp(scratch or tempfile.gettempdir())):
         result = None
         try:
