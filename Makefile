@@ -3,7 +3,7 @@ SHELL := /bin/bash
 top := $(CURDIR)
 ENV := top=$(top); . $(top)/scripts/env.sh;
 
-.PHONY: bootstrap bootstrap-venv check lint demo test unit integration quality molecule images docs clean-containers bench record clean-images corpus-fleet
+.PHONY: bootstrap bootstrap-venv check lint demo test unit integration quality molecule images docs clean-containers bench record clean-images corpus-fleet matrix
 
 bootstrap:
 	@./scripts/bootstrap.sh
@@ -43,6 +43,10 @@ corpus-fleet: bootstrap
 ## Benchmark on real Postfix 3.11 (README "Performance"): ratios against plain Postfix procedures, into bench/results/.
 bench: bootstrap
 	@$(ENV) python -m bench $(BENCH_ARGS)
+
+## Every supported ansible-core release (README "Supported ansible-core releases"): unit tests, ansible-test sanity per target Python, molecule default under the oldest and newest; results in .build/matrix/.
+matrix: bootstrap
+	@$(ENV) python scripts/matrix.py $(MATRIX_ARGS)
 
 MOLECULE_SCENARIO ?= default
 molecule: bootstrap
