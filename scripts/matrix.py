@@ -168,6 +168,24 @@ def table(results, columns):
     return "\n".join("| " + " | ".join(row) + " |" for row in [head, ["---"] * len(head)] + rows)
 
 
+def write(results, columns, started, date):
+    """matrix.json and matrix.md of this run's releases and the last rows of the others (after every release)."""
+    rows = list(results)
+    path = os.path.join(OUT, "matrix.json")
+    if os.path.isfile(path):
+        with open(path, encoding="utf-8") as handle:
+            ran = {r["release"] for r in rows}
+            rows += [r for r in json.load(handle)["results"] if r["release"] not in ran]
+    rows.sort(key=lambda r: RELEASES.index(r["release"]))
+    markdown = ("`make matrix` of %s (this run %d s; logs in .build/matrix/logs/; pyX: `ansible-test sanity --python X` of %s,"
+                " the tests that run per Python):\n\n%s\n") % (date, time.time() - started, " and ".join(MODULE_CODE), table(rows, columns))
+    with open(path, "w", encoding="utf-8") as handle:
+        json.dump(dict(date=date, results=rows), handle, indent=1)
+    with open(os.path.join(OUT, "matrix.md"), "w", encoding="utf-8") as handle:
+        handle.write(markdown)
+    return markdown
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--release", action="append", choices=RELEASES)
@@ -180,6 +198,7 @@ def main():
     os.makedirs(logs, exist_ok=True)
     columns = ["unit"] + ([] if args.no_sanity else ["sanity"] + ["py" + t for t in TARGETS]) + ([] if args.no_molecule else ["molecule default"])
     started, results = time.time(), []
+    date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     for release in args.release or RELEASES:
         t0 = time.time()
         path = venv(release, logs)
@@ -192,25 +211,11 @@ def main():
             cells["molecule default"] = molecule(release, path, logs)
         elif not args.no_molecule:
             cells["molecule default"] = "not run (oldest and newest only)"
-        results.append(dict(release=release, cells=cells, seconds=round(time.time() - t0), **{
+        results.append(dict(release=release, cells=cells, seconds=round(time.time() - t0), date=date, **{
             "ansible-core": facts[0], "controller": CONTROLLER[release], "target pythons": list(facts[2]) + list(facts[1])}))
         print("matrix: %s (ansible-core %s) in %d s: %s" % (release, facts[0], time.time() - t0,
                                                             ", ".join("%s %s" % (k, cell(v)) for k, v in cells.items())), flush=True)
-    date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    for result in results:
-        result["date"] = date
-    path = os.path.join(OUT, "matrix.json")
-    if os.path.isfile(path):  # a run of some releases keeps the other releases' last rows
-        with open(path, encoding="utf-8") as handle:
-            ran = {r["release"] for r in results}
-            results += [r for r in json.load(handle)["results"] if r["release"] not in ran]
-    results.sort(key=lambda r: RELEASES.index(r["release"]))
-    markdown = ("`make matrix` of %s (this run %d s; logs in .build/matrix/logs/; pyX: `ansible-test sanity --python X` of %s,"
-                " the tests that run per Python):\n\n%s\n") % (date, time.time() - started, " and ".join(MODULE_CODE), table(results, columns))
-    with open(path, "w", encoding="utf-8") as handle:
-        json.dump(dict(date=date, results=results), handle, indent=1)
-    with open(os.path.join(OUT, "matrix.md"), "w", encoding="utf-8") as handle:
-        handle.write(markdown)
+        markdown = write(results, columns, started, date)
     print(markdown)
     failed = [(r["release"], c) for r in results if r["date"] == date for c, v in r["cells"].items() if v is False]
     if failed:
