@@ -164,7 +164,7 @@ def cell(value):
 def table(results, columns):
     head = ["release", "ansible-core", "controller"] + columns + ["seconds", "run"]
     rows = [[r["release"], r["ansible-core"], r["controller"]] + [cell(r["cells"].get(c, "not run")) for c in columns]
-            + [str(r["seconds"]), r["date"]] for r in results]
+            + [str(r["seconds"]), r.get("date", "")] for r in results]
     return "\n".join("| " + " | ".join(row) + " |" for row in [head, ["---"] * len(head)] + rows)
 
 
@@ -217,7 +217,7 @@ def main():
                                                             ", ".join("%s %s" % (k, cell(v)) for k, v in cells.items())), flush=True)
         markdown = write(results, columns, started, date)
     print(markdown)
-    failed = [(r["release"], c) for r in results if r["date"] == date for c, v in r["cells"].items() if v is False]
+    failed = [(r["release"], c) for r in results if r.get("date") == date for c, v in r["cells"].items() if v is False]
     if failed:
         raise SystemExit("matrix: failed: %s" % ", ".join("%s %s" % f for f in failed))
 
