@@ -3,7 +3,7 @@ SHELL := /bin/bash
 top := $(CURDIR)
 ENV := top=$(top); . $(top)/scripts/env.sh;
 
-.PHONY: bootstrap bootstrap-venv check lint demo test unit integration quality molecule images docs clean-containers bench record clean-images corpus-fleet
+.PHONY: bootstrap bootstrap-venv check lint demo test unit integration quality molecule images docs clean-containers bench record clean-images corpus-fleet matrix
 
 bootstrap:
 	@./scripts/bootstrap.sh
@@ -22,8 +22,8 @@ check: bootstrap-venv
 lint: bootstrap-venv
 	@$(ENV) NBDB_CHECK_LINT=1 ./scripts/check.sh
 
-TEST_WORKERS ?= 1
-## The whole suite (TEST_WORKERS=2: two pytest-xdist workers, one file each at a time): unit, recorded, integration (real Postfix in podman), molecule, quality.
+TEST_WORKERS ?= 2
+## The whole suite (two pytest-xdist workers by default, one file each at a time; TEST_WORKERS=1: one): unit, recorded, integration (real Postfix in podman), molecule, quality.
 test: bootstrap
 	@$(ENV) python -m pytest -n $(TEST_WORKERS) --dist loadfile --durations=15 $(PYTEST_ARGS)
 
@@ -43,6 +43,10 @@ corpus-fleet: bootstrap
 ## Benchmark on real Postfix 3.11 (README "Performance"): ratios against plain Postfix procedures, into bench/results/.
 bench: bootstrap
 	@$(ENV) python -m bench $(BENCH_ARGS)
+
+## Every supported ansible-core release (README "Supported ansible-core releases"): unit tests, ansible-test sanity per target Python, molecule default under the oldest and newest; results in .build/matrix/.
+matrix: bootstrap
+	@$(ENV) python scripts/matrix.py $(MATRIX_ARGS)
 
 MOLECULE_SCENARIO ?= default
 molecule: bootstrap

@@ -37,3 +37,18 @@ def test_no_task_reads_an_uncoerced_option():
             if re.search(r"\b%s\b" % name, text):
                 used.append((filename, task.get("name"), name))
     assert used == []
+
+
+def test_every_computation_with_a_number_says_int():
+    """ansible-core 2.18 templates ``"{{ x | int }}"`` back to the string "3" (2.19 keeps the int), so in an expression
+    ``migrate_opts.disk_factor * size`` repeats a string: a number is passed whole to a module (which coerces it) or
+    read as ``migrate_opts.NAME | int``."""
+    numbers = [name[len("migrate_"):] for name in COERCED if OPTIONS[name]["type"] == "int"]
+    bare = []
+    for filename, task in tasks():
+        text = yaml.safe_dump(task, width=1000)
+        for match in re.finditer(r"migrate_opts\.(%s)\b" % "|".join(numbers), text):
+            before, after = text[max(0, match.start() - 3):match.start()], text[match.end():match.end() + 6]
+            if not ((before == "{{ " and after.startswith(" }}")) or after.startswith(" | int")):
+                bare.append((filename, task.get("name"), match.group(0)))
+    assert numbers and bare == []
