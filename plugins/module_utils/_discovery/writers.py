@@ -91,7 +91,7 @@ def ini_values(text):
 
 def _expand(value, variables, depth=10):
     """lazr.config's $var / ${var} substitution over one paths.* section."""
-    for _ in range(depth):
+    for dummy in range(depth):
         expanded = re.sub(r"\$\{?(\w+)\}?", lambda m: variables.get(m.group(1), m.group(0)), value)
         if expanded == value:
             break
@@ -106,7 +106,7 @@ def mailman3(path, text, read=read_text):
     if "postfix" not in incoming.lower():
         return []
     layout = values.get(("mailman", "layout"), ("here", None))[0]
-    paths = dict((key, value) for (section, key), (value, _) in values.items() if section == "paths." + layout)
+    paths = dict((key, value) for (section, key), (value, dummy) in values.items() if section == "paths." + layout)
     data_dir = _expand(paths["data_dir"], paths) if "data_dir" in paths else None
     if data_dir and "$" in data_dir:
         data_dir = None  # a substitution this reading cannot resolve ($cwd of the "here" layout): tables unknown
@@ -156,7 +156,7 @@ def mailman2(path, text, read=read_text):
     data_dir = found.get("DATA_DIR", (MAILMAN2_DEFAULTS["DATA_DIR"], None, True))
     writers = []
     for setting in ("POSTFIX_ALIAS_CMD", "POSTFIX_MAP_CMD"):
-        command, line, _ = found.get(setting, (MAILMAN2_DEFAULTS[setting], None, True))
+        command, line, dummy = found.get(setting, (MAILMAN2_DEFAULTS[setting], None, True))
         tables = [os.path.join(data_dir[0], MAILMAN2_FILES[setting])] if data_dir[2] else []
         writers.append(_writer("mailman2", path, line, setting, str(command), tables, read))
     return writers

@@ -18,8 +18,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import re
-
 from ansible_collections.mailops.nbdb.plugins.module_utils._discovery.writers import LEGACY_RE
 
 REDIRECTING_LEVELS = ("enable-redirect", "enable-reindex")

@@ -61,7 +61,7 @@ def files(**texts):
     table = {"/etc/mailman3/mailman.cfg": MAILMAN3_CFG, "/etc/mailman3/postfix-mailman.cfg": POSTFIX_MAILMAN_CFG,
              "/etc/mailman/mm_cfg.py": MM_CFG, "/usr/local/sbin/mm-postmap": WRAPPER}
     table.update(texts)
-    return lambda path: table.get(path)
+    return table.get
 
 
 def test_mailman3_bare_postmap_command_from_the_mta_configuration_file():
