@@ -48,6 +48,7 @@ RECORDINGS.update({
 # What differs between two recordings of the same configuration on the same image, and what it becomes:
 IMAGE_TIME = 1767225600  # 2026-01-01: mtime of every file older than the container (from the image build)
 RUN_TIME = 1767229200    # one hour later: mtime of every file the run wrote (lay_down, postmap, postalias)
+# Directories: IMAGE_TIME always (nothing reads a directory's mtime; the container's start moves /etc's).
 PROCESS_ID = 4242        # "process_id = <pid of postconf>" in postconf -d output
 STATVFS = {"f_blocks": 2621440, "f_bfree": 1310720, "f_bavail": 1310720,  # a 10 GiB file system, half free,
            "f_files": 655360, "f_ffree": 600000, "f_favail": 600000}      # whatever the machine's disk holds
@@ -71,7 +72,9 @@ def normalise(raw, started):
         return RUN_TIME if mtime >= started else IMAGE_TIME
 
     for path, entry in raw["files"].items():
-        if "mtime" in entry:
+        if entry.get("kind") == "dir":
+            entry["mtime"] = IMAGE_TIME  # podman writes /etc/hosts etc. as the container starts: /etc races the clock
+        elif "mtime" in entry:
             entry["mtime"] = when(entry["mtime"])
         if path.endswith(".db"):
             entry.pop("text", None)
