@@ -1,4 +1,5 @@
-"""Make the collection importable as ansible_collections.mailops.nbdb for unit tests; print the time per tier."""
+"""Make the collection importable as ansible_collections.mailops.nbdb for unit tests; print the time per tier
+and of the slowest files."""
 import collections
 import os
 import sys
@@ -13,6 +14,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 TIERS = ("unit", "recorded", "integration", "molecule", "quality")
 _seconds = collections.Counter()
 _counts = collections.Counter()
+_file_seconds = collections.Counter()
+SLOWEST_FILES = 12  # the files listed under "time per file": where the suite's time goes
 
 
 def tier_of(nodeid):
@@ -23,6 +26,7 @@ def tier_of(nodeid):
 def pytest_runtest_logreport(report):
     tier = tier_of(report.nodeid)
     _seconds[tier] += report.duration  # setup, call and teardown: fixtures that start containers count
+    _file_seconds[report.nodeid.split("::", 1)[0]] += report.duration
     if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
         _counts[tier] += 1
 
@@ -35,6 +39,11 @@ def pytest_terminal_summary(terminalreporter):
         if _counts[tier]:
             terminalreporter.write_line("%-12s %4d tests %8.1f s" % (tier, _counts[tier], _seconds[tier]))
     terminalreporter.write_line("%-12s %4d tests %8.1f s" % ("total", sum(_counts.values()), sum(_seconds.values())))
+    if sum(_file_seconds.values()) < 60:  # make check: nothing worth listing
+        return
+    terminalreporter.section("time per file (slowest %d)" % SLOWEST_FILES)
+    for path, seconds in _file_seconds.most_common(SLOWEST_FILES):
+        terminalreporter.write_line("%8.1f s  %s" % (seconds, path))
 
 
 # make test runs one file per xdist worker at a time (--dist loadfile), in collection order. The files that take

@@ -70,6 +70,12 @@ options:
     type: list
     elements: path
     default: [/usr/local/sbin, /usr/local/bin, /etc/cron.d, /etc/cron.hourly, /etc/cron.daily, /var/spool/cron/crontabs]
+  disk_factor:
+    description:
+      - Free space each table the plan builds needs on its file system, as a multiple of its size (the larger of its
+        source and its legacy C(.db)); a table with less is named in RV(plan.refusals). C(0) switches the check off.
+    type: int
+    default: 3
 notes:
   - Needs C(postconf), and C(postmulti) for multi-instance hosts, on the target (C(/usr/sbin) is searched).
 """
@@ -244,7 +250,8 @@ plan:
       description: Why the migration must not run as asked, each with its remedy, decided before anything changes; an
         excluded table whose type comes from the default type that the migration switches, or one that the level
         would redirect; a main.cf, master.cf or configuration directory (or an ancestor) that a user other than root
-        can change (the migration runs Postfix's commands as root on it; Postfix's own check warns about it too).
+        can change (the migration runs Postfix's commands as root on it; Postfix's own check warns about it too); a
+        table to build whose file system lacks the room I(disk_factor) asks for.
       type: list
       elements: str
     exclude_unmatched:
@@ -477,7 +484,7 @@ from ansible_collections.mailops.nbdb.plugins.module_utils._errors import HANDLE
 from ansible_collections.mailops.nbdb.plugins.module_utils._commands import module_postfix
 from ansible_collections.mailops.nbdb.plugins.module_utils._discovery.host import discover
 from ansible_collections.mailops.nbdb.plugins.module_utils._discovery import security_state, writers
-from ansible_collections.mailops.nbdb.plugins.module_utils._planning import exclusion, security
+from ansible_collections.mailops.nbdb.plugins.module_utils._planning import exclusion, room, security
 
 
 def main():
@@ -490,6 +497,7 @@ def main():
             exclude=dict(type="list", elements="str", default=[]),
             level=dict(type="str", choices=["keep", "disable", "enable-redirect", "enable-reindex"]),
             writers_search=dict(type="list", elements="path", default=list(writers.SCRIPT_PLACES)),
+            disk_factor=dict(type="int", default=3),
         ),
         supports_check_mode=True,
     )
@@ -501,6 +509,7 @@ def main():
         result["plan"] = exclusion.decide(result, module.params["exclude"], module.params["level"])
         result["plan"]["refusals"] += security.config_refusals(
             [security_state.config_trust(item["config_dir"]) for item in result["instances"]])
+        result["plan"]["refusals"] += room.room_refusals(result["tables"], result["plan"], module.params["disk_factor"])
     except HANDLED as exc:
         module.fail_json(msg=message(exc), check_mode=module.check_mode)
     module.exit_json(changed=False, check_mode=module.check_mode, **result)

@@ -19,7 +19,7 @@ import pytest
 import yaml
 
 from tests.integration import faultlog
-from tests.testbed.ansible import run_module
+from tests.testbed.ansible import CONNECTION, connection_env, run_module
 from tests.testbed.container import PostfixContainer
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -187,11 +187,11 @@ class Outcome:
 
 def run_role(host, extra_vars):
     """The migrate role with the JSON callback: (failed?, messages of every failed task, raw output)."""
-    argv = ["ansible-playbook", "-i", host.name + ",", "-c", "containers.podman.podman", str(PLAYBOOK)]
+    argv = ["ansible-playbook", "-i", host.name + ",", "-c", CONNECTION, str(PLAYBOOK)]
     if extra_vars:
         argv += ["-e", json.dumps(extra_vars)]
     env = dict(os.environ, ANSIBLE_STDOUT_CALLBACK="ansible.posix.json", ANSIBLE_LOAD_CALLBACK_PLUGINS="1",
-               ANSIBLE_NOCOLOR="1", ANSIBLE_PYTHON_INTERPRETER="auto_silent")
+               ANSIBLE_NOCOLOR="1", ANSIBLE_PYTHON_INTERPRETER="auto_silent", **connection_env())
     proc = subprocess.run(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=1200, check=False)
     out = proc.stdout.decode("utf-8", "replace")
     messages = []

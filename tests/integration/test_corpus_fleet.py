@@ -28,7 +28,7 @@ import pytest
 import yaml
 
 from tests.testbed import corpus
-from tests.testbed.ansible import ROOT_SESSION
+from tests.testbed.ansible import CONNECTION, ROOT_SESSION, connection_env
 from tests.testbed.container import PostfixContainer
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -118,7 +118,7 @@ def run_playbook(inventory, report_dir, playbook, extra=None):
             "-e", "nbdb_report_dir=%s" % report_dir] + (["-e", json.dumps(extra)] if extra else [])
     started = time.monotonic()
     proc = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, check=False, timeout=1800,
-                          cwd=str(ROOT), env=dict(os.environ, ANSIBLE_NOCOLOR="1"))
+                          cwd=str(ROOT), env=dict(os.environ, ANSIBLE_NOCOLOR="1", **connection_env()))
     out = proc.stdout.decode("utf-8", "replace")
     if not (report_dir / "fleet-report.json").exists():
         raise AssertionError("%s wrote no fleet report (rc %d):\n%s" % (playbook, proc.returncode, out[-6000:]))
@@ -146,7 +146,7 @@ def fleet(tmp_path_factory):
             inventory = work / "inventory.yml"
             inventory.write_text(yaml.safe_dump({"all": {
                 # every capability, as root logged in on a real host has (bin/podman-root-session)
-                "vars": {"ansible_connection": "containers.podman.podman", "ansible_python_interpreter": "auto_silent",
+                "vars": {"ansible_connection": CONNECTION, "ansible_python_interpreter": "auto_silent",
                          "ansible_podman_executable": ROOT_SESSION},
                 "hosts": {m.host.name: None for m in members}}}))
             report_dir = work / "report"

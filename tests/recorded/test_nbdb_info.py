@@ -126,3 +126,17 @@ def test_check_mode_reports_the_same_and_changes_nothing(run):
     assert run.after == run.before, "the normal run wrote"
     assert run.after_check == run.before, "the check-mode run wrote"
     assert len(run.before) >= 5  # the comparison saw the host's files
+
+
+def test_a_table_without_room_for_its_rebuild_is_refused_by_name():
+    """plan.refusals (issue 15 §4: decided in Python, not in the role): the recorded file system has 5 GiB free."""
+    with replay.Host(recording_of("sid-upgraded")) as host:
+        tight = host.module(nbdb_info, {"disk_factor": 10 ** 9})
+        roomy = host.module(nbdb_info)
+        off = host.module(nbdb_info, {"disk_factor": 0})
+    builds = {name for instance in tight["plan"]["instances"].values() for name in instance["build"]}
+    short = [text for text in tight["plan"]["refusals"] if "migrate_disk_factor" in text]
+    assert builds and len(short) == len(builds)
+    assert all(any(text.startswith(name + ": ") and "bytes free on its file system" in text for text in short)
+               for name in builds)
+    assert not [text for text in roomy["plan"]["refusals"] + off["plan"]["refusals"] if "migrate_disk_factor" in text]
