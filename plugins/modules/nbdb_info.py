@@ -154,6 +154,9 @@ instances:
           masters of the host, their C(-c) or C(MAIL_CONFIG)); its name is then its configuration directory.
         - Such an instance is stopped and started with C(postfix -c) (neither the unit nor C(postfix start) reaches it).
           A stopped one is not found; start it, or import it with C(postmulti -e import).
+        - Reading a master's environment needs C(CAP_SYS_PTRACE), which root has when logged in but not under a
+          restricted C(podman exec) or C(sudo); a running master that no known instance's C(master.pid) names and
+          whose environment cannot be read is then named in a warning.
       type: bool
     default_database_type:
       description: Resolved (expanded) C(default_database_type).

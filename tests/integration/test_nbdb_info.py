@@ -100,10 +100,16 @@ def two_masters():
 
 def test_an_instance_started_with_postfix_c_outside_postmulti_is_found(two_masters):
     """Found from its master's MAIL_CONFIG, which root reads with the capabilities of a root login; in a session
-    without them (podman exec's) it is not found, and nothing else breaks."""
-    assert [item["config_dir"] for item in two_masters.module(MODULE)["instances"]] == ["/etc/postfix"]
+    without them (podman exec's) it is not found, nothing else breaks, and a warning names its master (the default
+    instance's master, named by its master.pid, is not warned about)."""
+    unseen = two_masters.module(MODULE)
+    assert [item["config_dir"] for item in unseen["instances"]] == ["/etc/postfix"]
+    pid = int(two_masters.run(["cat", "/var/spool/postfix-sep/pid/master.pid"]).stdout.split()[0])
+    warned = [text for text in unseen.get("warnings", []) if "Postfix master runs as PID" in text]
+    assert len(warned) == 1 and "PID %d " % pid in warned[0] and "config_dir" in warned[0], unseen.get("warnings")
     result = two_masters.module(MODULE, root_session=True)
     assert not result.failed, result
+    assert not [text for text in result.get("warnings", []) if "Postfix master runs as PID" in text], result["warnings"]
     instances = {item["config_dir"]: item for item in result["instances"]}
     assert sorted(instances) == ["/etc/postfix", SEPARATE], instances
     assert (instances[SEPARATE]["separate"], instances[SEPARATE]["name"]) == (True, SEPARATE)

@@ -7,6 +7,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import errno
 import os
 
 from ansible_collections.mailops.nbdb.plugins.module_utils._errors import NbdbError
@@ -58,37 +59,76 @@ def master_config_dir(cmdline, environ):
     return None
 
 
-def running_config_dirs(master_path, proc=None):
-    """Config directories of the Postfix masters running here: processes of root, in this host's mount namespace
+UNREADABLE = "(unreadable)"  # running_masters: a master this run may not look into
+
+
+def running_masters(master_path, proc=None):
+    """{pid: config directory} of the Postfix masters running here: processes of root, in this host's mount namespace
     (a container's master is not this host's), whose program is master_path() (asked only when there is a
-    candidate); None for those on the default."""
+    candidate); None for those on the default; UNREADABLE for a master this run may not look into (without
+    CAP_SYS_PTRACE, as under podman exec, /proc/PID/exe and environ are closed even to root)."""
     proc = proc or PROC
-    found = set()
+    masters, master = {}, None
     try:
         pids = [name for name in os.listdir(proc) if name.isdigit()]
         namespace = os.readlink(os.path.join(proc, "self", "ns", "mnt"))
     except OSError:
-        return found
-    master = None
+        return masters
     for pid in pids:
         base = os.path.join(proc, pid)
         try:
-            if os.stat(base).st_uid != 0 or os.readlink(base + "/ns/mnt") != namespace:
+            if os.stat(base).st_uid != 0:
+                continue
+            with open(base + "/cmdline", "rb") as handle:  # readable by everyone, unlike exe and environ
+                cmdline = handle.read()
+            if os.path.basename(cmdline.split(b"\0")[0]) != b"master":
+                continue
+            if os.readlink(base + "/ns/mnt") != namespace:
                 continue
             program = os.readlink(base + "/exe").split(" (deleted)")[0]
-            if os.path.basename(program) != "master" or program != (master or master_path()):
+            if program != (master or master_path()):
                 continue
             master = program
-            with open(base + "/cmdline", "rb") as cmdline, open(base + "/environ", "rb") as environ:
-                found.add(master_config_dir(cmdline.read(), environ.read()))
-        except OSError:
-            continue  # gone, or not ours to read
-    return found
+            with open(base + "/environ", "rb") as environ:
+                masters[int(pid)] = master_config_dir(cmdline, environ.read())
+        except OSError as exc:
+            if exc.errno in (errno.EACCES, errno.EPERM):
+                masters[int(pid)] = UNREADABLE
+            # else: gone
+    return masters
 
 
-def list_instances(postfix, config_dir=None):
+def running_config_dirs(master_path, proc=None):
+    """Config directories of the Postfix masters running here that this run can read (running_masters)."""
+    return set(directory for directory in running_masters(master_path, proc).values() if directory != UNREADABLE)
+
+
+def master_pid(postfix, config_dir):
+    """PID in the instance's queue_directory/pid/master.pid, None without one."""
+    try:
+        with open(os.path.join(postfix.postconf(config_dir, "-xh", "queue_directory").strip(), "pid", "master.pid")) as pid:
+            return int(pid.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def unknown_master_warnings(postfix, masters, instances):
+    """Warnings for the masters whose config directory this run could not read and that no known instance's
+    master.pid names: started with postfix -c outside postmulti, such an instance would be left out."""
+    unreadable = sorted(pid for pid, directory in masters.items() if directory == UNREADABLE)
+    if not unreadable:
+        return []
+    known = set(master_pid(postfix, item["config_dir"]) for item in instances)
+    return ["a Postfix master runs as PID %d whose configuration directory this run cannot read (/proc/%d/environ: "
+            "permission denied, no CAP_SYS_PTRACE): if it was started with postfix -c outside postmulti, its instance "
+            "is not found and not migrated; run as root with every capability (not in a restricted container exec), "
+            "or migrate that directory with config_dir" % (pid, pid) for pid in unreadable if pid not in known]
+
+
+def list_instances(postfix, config_dir=None, warnings=None):
     """[{"name", "group", "enabled", "config_dir", "separate"}]: the default instance, postmulti's, and those that
-    run here started with postfix -c outside postmulti (separate: their own stop/start, name = config_dir)."""
+    run here started with postfix -c outside postmulti (separate: their own stop/start, name = config_dir).
+    warnings (a list): gets what unknown_master_warnings says."""
     if config_dir:
         return [{"name": None, "group": None, "enabled": None, "config_dir": config_dir.rstrip("/") or "/",
                  "separate": False}]
@@ -113,8 +153,11 @@ def list_instances(postfix, config_dir=None):
     def master_path():
         return os.path.realpath(os.path.join(postfix.postconf(None, "-xh", "daemon_directory").strip(), "master"))
     known = set(os.path.realpath(item["config_dir"]) for item in found)
-    for directory in sorted(d for d in running_config_dirs(master_path) if d and os.path.realpath(d) not in known):
+    masters = running_masters(master_path)
+    for directory in sorted(set(d for d in masters.values() if d and d != UNREADABLE and os.path.realpath(d) not in known)):
         found.append({"name": directory, "group": None, "enabled": True, "config_dir": directory, "separate": True})
+    if warnings is not None:
+        warnings.extend(unknown_master_warnings(postfix, masters, found))
     return found
 
 
@@ -251,7 +294,8 @@ def discover(postfix, config_dir=None, database_type=None, cache_db_type=None, p
     try:
         version = postfix.postconf(config_dir, "-dh", "mail_version").strip()
         map_types = sorted(postfix.postconf(config_dir, "-m").split())
-        instances = list_instances(postfix, config_dir)
+        warnings = []
+        instances = list_instances(postfix, config_dir, warnings)
         found = [discover_instance(postfix, item, version, database_type, cache_db_type, probe) for item in instances]
     except PostfixCommandError as exc:
         raise DiscoveryError(str(exc))
@@ -266,6 +310,8 @@ def discover(postfix, config_dir=None, database_type=None, cache_db_type=None, p
     lookalikes = [ref for item in found for ref in item["lookalikes"]]
     result["summary"] = summarize(result, unresolved, lookalikes)
     result["fingerprint"] = fingerprint.host_fingerprint(result["instances"], result["tables"])
+    if warnings:
+        result["warnings"] = warnings
     return result
 
 

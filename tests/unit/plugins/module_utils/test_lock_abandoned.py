@@ -17,8 +17,11 @@ def test_a_holder_of_this_controller_whose_process_is_gone_is_abandoned():
     assert abandoned_holder(lock(), OWNER, TOKEN, alive=lambda pid: pid != 4242) == "mx1-before"
 
 
+def gone(pid):
+    return False
+
+
 def test_a_live_holder_another_controller_no_holder_or_this_run_is_not():
-    gone = lambda pid: False  # noqa: E731
     assert abandoned_holder(lock(), OWNER, TOKEN, alive=lambda pid: True) == ""
     assert abandoned_holder(lock(holder_owner="ctl2:4242"), OWNER, TOKEN, alive=gone) == ""
     assert abandoned_holder(lock(holder_owner="ctl1"), OWNER, TOKEN, alive=gone) == ""  # no PID recorded
