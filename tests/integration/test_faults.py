@@ -17,7 +17,7 @@ import pytest
 
 from tests.integration import faultlog
 from tests.integration.conftest import lay_down_demo_legacy
-from tests.testbed.ansible import CONNECTION, connection_env, run_playbook
+from tests.testbed.ansible import run_playbook
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -159,10 +159,10 @@ def remove_wrapper(host, binary):
 
 def start_playbook(host, extra_vars=None):
     """ansible-playbook in its own process group (so that SIGKILL reaches everything it started)."""
-    argv = ["ansible-playbook", "-i", host.name + ",", "-c", CONNECTION, str(PLAYBOOK)]
+    argv = ["ansible-playbook", "-i", host.name + ",", "-c", "containers.podman.podman", str(PLAYBOOK)]
     for name, value in (extra_vars or {}).items():
         argv += ["-e", "%s=%s" % (name, value)]
-    env = dict(os.environ, ANSIBLE_NOCOLOR="1", ANSIBLE_PYTHON_INTERPRETER="auto_silent", **connection_env())
+    env = dict(os.environ, ANSIBLE_NOCOLOR="1", ANSIBLE_PYTHON_INTERPRETER="auto_silent")
     return subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
 
 
