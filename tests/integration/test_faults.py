@@ -17,7 +17,7 @@ import pytest
 
 from tests.integration import faultlog
 from tests.integration.conftest import lay_down_demo_legacy
-from tests.testbed.ansible import run_playbook
+from tests.testbed.ansible import PLAIN_CONNECTION, run_playbook
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -223,7 +223,7 @@ def test_failed_start_rolls_back_with_every_lookup_intact(postfix_host):
     host.write("/usr/sbin/postfix", BROKEN_START, mode="0755")
     name = faultlog.fault("postfix start fails after the switch")
 
-    rc, out = run_playbook([host], PLAYBOOK)
+    rc, out = run_playbook([host], PLAYBOOK, connection=PLAIN_CONNECTION)
 
     assert rc != 0, out[-4000:]
     assert "failed=1" in out and "rolled back to the backup /var/backups/mailops-nbdb/nbdb-" in out, out[-4000:]
@@ -253,7 +253,7 @@ def test_sigkill_then_rerun_recovers(postfix_host, phase):
     remove_wrapper(host, binary)
     assert host.postfix_running() == (phase in ("prebuild", "rebuild")), phase
 
-    rc, out = run_playbook([host], PLAYBOOK)
+    rc, out = run_playbook([host], PLAYBOOK, connection=PLAIN_CONNECTION)
     assert rc == 0 and "Traceback" not in out, out[-4000:]
     assert_migrated(host, recorded)
     if phase == "rebuild":  # the edit made during the migration is in the new table
@@ -280,7 +280,7 @@ def test_disk_full_during_rebuild_fails_clearly_and_old_tables_serve(postfix_hos
     binary = install_wrapper(host, "disk full")
     name = faultlog.fault("disk full during the rebuild")
 
-    rc, out = run_playbook([host], PLAYBOOK)
+    rc, out = run_playbook([host], PLAYBOOK, connection=PLAIN_CONNECTION)
 
     remove_wrapper(host, binary)
     assert host.exists(TABLES + "/.filler")  # the fault happened
@@ -294,7 +294,7 @@ def test_disk_full_during_rebuild_fails_clearly_and_old_tables_serve(postfix_hos
     assert_legacy_serves(host, recorded, main_before)
 
     host.run(["rm", TABLES + "/.filler"])  # the operator frees the space and runs again
-    rc, out = run_playbook([host], PLAYBOOK)
+    rc, out = run_playbook([host], PLAYBOOK, connection=PLAIN_CONNECTION)
     assert rc == 0, out[-4000:]
     assert_migrated(host, recorded)
     faultlog.recovered(name, "clear error, old tables served; migrated once space was freed")
@@ -398,7 +398,7 @@ def test_mail_keeps_flowing_during_the_migration(postfix_host):
     time.sleep(2)
     started = time.time()
     try:
-        rc, out = run_playbook([host], PLAYBOOK)
+        rc, out = run_playbook([host], PLAYBOOK, connection=PLAIN_CONNECTION)
     finally:
         ended = time.time()
         time.sleep(3)  # traffic goes on after the run

@@ -5,6 +5,7 @@ import subprocess
 
 # The connection every test-bed run uses: tests/testbed/connection_plugins/podman_piped.py (podman + pipelining).
 CONNECTION = "podman_piped"
+PLAIN_CONNECTION = "containers.podman.podman"  # test_faults: its wrappers tell the module by its AnsiballZ file name
 CONNECTION_PLUGINS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "connection_plugins")
 
 
@@ -63,10 +64,10 @@ def run_module(container, module, args=None, check=False, diff=False, timeout=60
     return out
 
 
-def run_playbook(containers, playbook, extra_vars=None, check=False, timeout=1200, verbosity=0):
+def run_playbook(containers, playbook, extra_vars=None, check=False, timeout=1200, verbosity=0, connection=CONNECTION):
     """Run a playbook against the containers; returns (exit code, combined output). verbosity: -v count."""
     inventory = ",".join(c.name for c in containers) + ","
-    argv = ["ansible-playbook", "-i", inventory, "-c", CONNECTION, str(playbook)]
+    argv = ["ansible-playbook", "-i", inventory, "-c", connection, str(playbook)]
     if verbosity:
         argv.append("-" + "v" * verbosity)
     if extra_vars:
