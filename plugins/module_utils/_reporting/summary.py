@@ -36,15 +36,18 @@ def status(outcome, check_mode, needed, backed_up):
     return "migrated" if needed else "unchanged"
 
 
+def levels(info):
+    """{config_dir: level} of an nbdb_info result."""
+    return {instance["config_dir"]: instance.get("migration_level") for instance in info["instances"]}
+
+
 def levels_after(before, after, outcome, predicted):
     """{config_dir: level} after the run: measured when the run finished, else predicted, else as before."""
-    dirs = [instance["config_dir"] for instance in before["instances"]]
     if outcome == "done" and "instances" in after:
-        levels = [instance.get("migration_level") for instance in after["instances"]]
-        return dict(zip([instance["config_dir"] for instance in after["instances"]], levels))
+        return levels(after)
     if predicted is None or outcome != "done":
-        return {instance["config_dir"]: instance.get("migration_level") for instance in before["instances"]}
-    return dict.fromkeys(dirs, predicted)
+        return levels(before)
+    return dict.fromkeys(levels(before), predicted)
 
 
 def references_left(before, after, outcome, needed):
@@ -100,7 +103,7 @@ def host_summary(summary, before, outcome, check_mode, level, after=None, switch
         "postfix_version": before["postfix"].get("version"),
         "berkeley_db": before["postfix"].get("berkeley_db"),
         "needed": needed,
-        "levels_before": {instance["config_dir"]: instance.get("migration_level") for instance in before["instances"]},
+        "levels_before": levels(before),
         "levels_after": levels_after(before, after, outcome, predicted),
         "tables_migrated": [table["target"] for instance in switched for table in instance.get("tables", [])],
         "references_rewritten": sum(instance.get("rewritten", 0) for instance in switched),
